@@ -1,0 +1,191 @@
+#!/usr/bin/env node
+// Makes sure Redis and a MongoDB-wire-protocol server answer where REDIS_URL and MONGODB_URI
+// point; starts local ones when they don't. Plain Node, no dependencies: it runs before the build.
+//
+//   node scripts/services.mjs ensure   reuse or start both (what `npm start` and `npm test` call)
+//   node scripts/services.mjs status   say what answers, start nothing
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const FERRETDB_VERSION = 'v1.24.2';
+const cacheDir = process.env.WEIXIN3RD_CACHE ?? join(homedir(), '.cache', 'weixin3rd');
+const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+const mongoUri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/weixin3rd';
+const ferretDebugAddr = process.env.FERRETDB_DEBUG_ADDR ?? '127.0.0.1:27080';
+
+const say = (line) => process.stdout.write(`[services] ${line}\n`);
+const fail = (line) => {
+  process.stderr.write(`[services] ${line}\n`);
+  process.exit(1);
+};
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
+
+/** Sends `payload` and resolves with the first chunk answered, or null when nothing answers. */
+function ask(host, port, payload, timeoutMs = 1500) {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: host.replace(/^\[|\]$/g, ''), port });
+    const done = (value) => {
+      socket.destroy();
+      resolve(value);
+    };
+    socket.setTimeout(timeoutMs, () => done(null));
+    socket.once('error', () => done(null));
+    socket.once('connect', () => socket.write(payload));
+    socket.once('data', (chunk) => done(chunk));
+  });
+}
+
+async function redisAnswers() {
+  const port = Number(redisUrl.port || 6379);
+  const reply = await ask(redisUrl.hostname, port, 'PING\r\n');
+  // An instance with a password answers -NOAUTH: it is there, the app will authenticate.
+  return reply !== null && /^(\+PONG|-NOAUTH)/.test(reply.toString('latin1'));
+}
+
+/** A wire-protocol `ping` (OP_MSG) in a hand-built BSON document: proves a Mongo server, not just a port. */
+function opMsgPing() {
+  const cstr = (s) => Buffer.from(`${s}\0`, 'utf8');
+  const int32 = (n) => {
+    const b = Buffer.alloc(4);
+    b.writeInt32LE(n);
+    return b;
+  };
+  const body = Buffer.concat([
+    Buffer.from([0x10]), cstr('ping'), int32(1),
+    Buffer.from([0x02]), cstr('$db'), int32(6), cstr('admin'),
+    Buffer.from([0x00]),
+  ]);
+  const doc = Buffer.concat([int32(body.length + 4), body]);
+  const msg = Buffer.concat([int32(0), Buffer.from([0]), doc]);
+  return Buffer.concat([int32(msg.length + 16), int32(1), int32(0), int32(2013), msg]);
+}
+
+function mongoHostPort() {
+  const m = /^mongodb:\/\/(?:[^@/]*@)?([^/,?]+)/.exec(mongoUri);
+  if (!m) return null; // mongodb+srv or a replica-set list: leave it to the driver
+  const hostPort = m[1];
+  const idx = hostPort.lastIndexOf(':');
+  if (idx > 0 && !hostPort.endsWith(']')) return { host: hostPort.slice(0, idx), port: Number(hostPort.slice(idx + 1)) };
+  return { host: hostPort, port: 27017 };
+}
+
+async function mongoAnswers() {
+  const hp = mongoHostPort();
+  if (!hp) return true;
+  const reply = await ask(hp.host, hp.port, opMsgPing());
+  return reply !== null && reply.length >= 16 && reply.readInt32LE(12) === 2013;
+}
+
+async function waitFor(check, what, timeoutMs) {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await sleep(200);
+  }
+  fail(`${what} did not answer within ${timeoutMs / 1000}s`);
+}
+
+function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+  if (r.status !== 0) fail(`\`${cmd} ${args.join(' ')}\` failed (exit ${r.status})`);
+}
+
+async function ensureRedis(startAllowed) {
+  if (await redisAnswers()) return say(`redis: reusing ${redisUrl.host}`);
+  if (!startAllowed) return say(`redis: nothing answers at ${redisUrl.host}`);
+  if (!isLocal(redisUrl.hostname)) fail(`Redis does not answer at ${redisUrl.host} (REDIS_URL); start it, or unset REDIS_URL to use a local one`);
+  if (!has('redis-server')) {
+    if (!has('apt-get') || process.getuid?.() !== 0) {
+      fail('Redis is not running and redis-server is not installed: `apt-get install redis-server`, or run `docker compose up -d mongo redis`');
+    }
+    say('redis: installing redis-server with apt-get');
+    run('apt-get', ['update', '-qq']);
+    run('apt-get', ['install', '-y', '-qq', 'redis-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  }
+  const dir = join(cacheDir, 'redis');
+  mkdirSync(dir, { recursive: true });
+  const port = String(redisUrl.port || 6379);
+  run('redis-server', [
+    '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port,
+    '--maxmemory-policy', 'noeviction', '--save', '', '--appendonly', 'no',
+    '--dir', dir, '--logfile', join(dir, 'redis.log'), '--pidfile', join(dir, 'redis.pid'),
+  ]);
+  await waitFor(redisAnswers, `redis-server on port ${port}`, 10_000);
+  say(`redis: started on 127.0.0.1:${port} (log ${join(dir, 'redis.log')})`);
+}
+
+/** Builds FerretDB once from the Go module proxy at the exact version, cached outside the repo. */
+function ferretdbBinary() {
+  const bin = join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
+  if (existsSync(bin)) return bin;
+  if (!has('go')) {
+    fail('MongoDB does not answer and Go is not installed to build FerretDB: install Go 1.22+, start MongoDB yourself (MONGODB_URI), or run `docker compose up -d mongo redis`');
+  }
+  say(`ferretdb: building ${FERRETDB_VERSION} with Go (once; cached in ${cacheDir})`);
+  const work = join(cacheDir, 'ferretdb-build');
+  mkdirSync(work, { recursive: true });
+  const go = (args) => run('go', args, { cwd: work, env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local' } });
+  if (!existsSync(join(work, 'go.mod'))) go(['mod', 'init', 'weixin3rd-ferretdb-build']);
+  go(['get', '-tool', `github.com/FerretDB/FerretDB/cmd/ferretdb@${FERRETDB_VERSION}`]);
+  // FerretDB refuses to start without build/version/version.txt, which only its own release
+  // tooling writes; build from a writable copy of the module that has it.
+  const dir = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/FerretDB/FerretDB'], { cwd: work, encoding: 'utf8' }).stdout.trim();
+  const src = join(work, 'src');
+  run('rm', ['-rf', src]);
+  run('cp', ['-r', dir, src]);
+  run('chmod', ['-R', 'u+w', src]);
+  writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
+  go(['mod', 'edit', '-replace', `github.com/FerretDB/FerretDB=./src`]);
+  mkdirSync(join(cacheDir, 'bin'), { recursive: true });
+  const build = spawnSync('go', ['build', '-o', bin, 'github.com/FerretDB/FerretDB/cmd/ferretdb'], { cwd: work, stdio: 'inherit' });
+  if (build.status !== 0) {
+    say('ferretdb: plain build failed; retrying with -ldflags=-checklinkname=0');
+    run('go', ['build', '-ldflags=-checklinkname=0', '-o', bin, 'github.com/FerretDB/FerretDB/cmd/ferretdb'], { cwd: work });
+  }
+  return bin;
+}
+
+async function ferretdbLive() {
+  try {
+    const res = await fetch(`http://${ferretDebugAddr}/debug/livez`, { signal: AbortSignal.timeout(1000) });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
+async function ensureMongo(startAllowed) {
+  const hp = mongoHostPort();
+  if (await mongoAnswers()) return say(`mongodb: reusing ${hp ? `${hp.host}:${hp.port}` : 'MONGODB_URI'}`);
+  if (!startAllowed) return say(`mongodb: nothing answers at ${hp.host}:${hp.port}`);
+  if (!isLocal(hp.host)) fail(`MongoDB does not answer at ${hp.host}:${hp.port} (MONGODB_URI); start it, or unset MONGODB_URI to use a local FerretDB`);
+  const bin = ferretdbBinary();
+  const dataDir = join(cacheDir, 'ferretdb', 'data');
+  const stateDir = join(cacheDir, 'ferretdb', 'state');
+  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(stateDir, { recursive: true });
+  const logFile = join(cacheDir, 'ferretdb', 'ferretdb.log');
+  const out = openSync(logFile, 'a');
+  const child = spawn(bin, [
+    '--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${stateDir}`,
+    `--listen-addr=127.0.0.1:${hp.port}`, `--debug-addr=${ferretDebugAddr}`,
+    '--telemetry=disable', '--log-level=warn',
+  ], { detached: true, stdio: ['ignore', out, out] });
+  child.unref();
+  await waitFor(ferretdbLive, `FerretDB /debug/livez at ${ferretDebugAddr} (log ${logFile})`, 30_000);
+  await waitFor(mongoAnswers, `FerretDB on 127.0.0.1:${hp.port}`, 10_000);
+  say(`mongodb: FerretDB ${FERRETDB_VERSION} (SQLite) started on 127.0.0.1:${hp.port} (log ${logFile})`);
+}
+
+const command = process.argv[2] ?? 'ensure';
+if (!['ensure', 'status'].includes(command)) fail(`unknown command "${command}": use ensure or status`);
+await ensureRedis(command === 'ensure');
+await ensureMongo(command === 'ensure');

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `npm test`: prepare, then lint, type-check the tests, and run every test against real services.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/prepare.sh
+echo "[test] lint"
+npx eslint --max-warnings 0 .
+echo "[test] type-check tests"
+npx tsc -p tsconfig.tests.json
+echo "[test] vitest"
+npx vitest run "$@"
