@@ -1,0 +1,5 @@
+/** The environment of CONTRACT.md as one schema: validated once, frozen. */
+export { ConfigError, type ConfigProblem } from './errors.js';
+export { EXIT_CONFIG, getConfig, loadConfig, loadConfigOrExit, resetConfigForTests, type ExitHooks } from './load-config.js';
+export { SANDBOX_DEV_COMPONENT } from './sandbox-component.js';
+export type { ComponentCredentials, Config, LogLevel } from './types.js';

@@ -1,0 +1,34 @@
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface ComponentCredentials {
+  appId: string;
+  appSecret: string;
+  token: string;
+  encodingAesKey: string;
+}
+
+/** The validated, frozen environment of CONTRACT.md. */
+export interface Config {
+  readonly redis: { readonly url: string };
+  readonly mongo: { readonly uri: string };
+  readonly queue: { readonly prefix: string };
+  readonly http: {
+    readonly host: string;
+    readonly ingressPort: number;
+    readonly consolePort: number;
+    readonly sandboxPort: number;
+    /** No trailing slash. */
+    readonly publicBaseUrl: string;
+  };
+  readonly wechat: { readonly apiBase: string; readonly mpBase: string };
+  /** No real WeChat credentials: the local sandbox plays WeChat. */
+  readonly sandboxMode: boolean;
+  readonly dataKey: Buffer;
+  /** True when DATA_KEY was not set and the fixed sandbox development key is used. */
+  readonly dataKeyIsDevelopment: boolean;
+  readonly apiTokens: readonly string[];
+  /** COMPONENT_* when set; in sandbox mode without them, the sandbox's development component. */
+  readonly bootstrapComponent: Readonly<ComponentCredentials> | null;
+  readonly authorizerEventSubscribers: readonly string[];
+  readonly logLevel: LogLevel;
+}

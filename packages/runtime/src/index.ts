@@ -1,0 +1,4 @@
+/** What every process shares: the redacting logger, graceful shutdown, and the supervisor of `npm start`. */
+export { REDACT_PATHS, createLogger, type CreateLoggerOptions, type Logger } from './logger.js';
+export { onShutdown, type ShutdownOptions, type SignalSource } from './shutdown.js';
+export { runSupervisor, type ChildSpec, type Supervisor, type SupervisorOptions } from './supervisor.js';

@@ -1,0 +1,61 @@
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+
+/** Field names that hold secrets wherever they appear (top level, one or two levels down). */
+const SECRET_FIELDS = [
+  'appSecret',
+  'app_secret',
+  'component_appsecret',
+  'component_secret',
+  'appsecret',
+  'secret',
+  'accessToken',
+  'access_token',
+  'component_access_token',
+  'authorizer_access_token',
+  'refreshToken',
+  'refresh_token',
+  'authorizer_refresh_token',
+  'encodingAesKey',
+  'previousEncodingAesKey',
+  'aesKey',
+  'Encrypt',
+  'encrypt',
+  'token',
+  'ticket',
+  'component_verify_ticket',
+  'ComponentVerifyTicket',
+  'dataKey',
+  'password',
+  'authorization',
+];
+
+/** pino redact paths: every secret field at depth 0–2, and credentials in request headers. */
+export const REDACT_PATHS: readonly string[] = [
+  ...SECRET_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+];
+
+export interface CreateLoggerOptions {
+  name: string;
+  level?: string;
+  /** Where lines go; stdout by default. Tests pass a stream to read them back. */
+  destination?: DestinationStream;
+}
+
+/** A pino logger writing JSON lines, with every secret field replaced by `[redacted]`. */
+export function createLogger(options: CreateLoggerOptions): Logger {
+  const config: LoggerOptions = {
+    name: options.name,
+    level: options.level ?? 'info',
+    redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
+    base: { pid: process.pid },
+  };
+  return options.destination ? pino(config, options.destination) : pino(config);
+}
+
+export type { Logger };
