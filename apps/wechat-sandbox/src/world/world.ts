@@ -20,6 +20,18 @@ import { WxError } from './wx-error.js';
 const token = (prefix: string, bytes = 48): string =>
   `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
+/** A customer-service message an authorizer sent through the sandbox. */
+export interface CustomMessage {
+  componentAppId: string;
+  authorizerAppId: string;
+  /** The authorizer token it was sent with. */
+  accessToken: string;
+  touser: string;
+  msgtype: string;
+  content: string;
+  at: string;
+}
+
 /** Result of a consent: the code the redirect and the push both carry. */
 export interface ConsentResult {
   authCode: AuthCode;
@@ -45,6 +57,8 @@ export class World {
   readonly authorizations = new Map<string, Authorization>();
   faults: Fault[] = [];
   calls: RecordedCall[] = [];
+  /** Messages received on /cgi-bin/message/custom/send (the 全网发布 runner checks them). */
+  customMessages: CustomMessage[] = [];
   private callSeq = 0;
   /** Key: `${appid}/${api}/${day}` → calls made. */
   private readonly quotaUsed = new Map<string, number>();
@@ -70,6 +84,7 @@ export class World {
     this.authorizations.clear();
     this.faults = [];
     this.calls = [];
+    this.customMessages = [];
     this.quotaUsed.clear();
     this.quotaClears.clear();
   }

@@ -1,0 +1,10 @@
+/** A control-API error: HTTP status and a stable code, answered as `{error: {code, message}}`. */
+export class ControlError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,127 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { Pusher } from '../push/pusher.js';
+import { runReleaseTest } from '../release/release-runner.js';
+import type { World } from '../world/world.js';
+import { ControlError } from './control-error.js';
+
+const APPID = { type: 'string', pattern: '^wx[0-9a-f]{16}$' } as const;
+
+/** Control API that makes WeChat act: push a ticket, consent or revoke as an account, send a message, run 全网发布. */
+export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }> = async (app, { world, pusher }) => {
+  const requireComponent = (appId: string) => {
+    const component = world.components.get(appId);
+    if (!component) throw new ControlError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
+    return component;
+  };
+  const requireAccount = (appId: string) => {
+    const account = world.accounts.get(appId);
+    if (!account) throw new ControlError(404, 'ACCOUNT_NOT_FOUND', `no account ${appId}`);
+    return account;
+  };
+
+  app.post<{ Params: { appId: string } }>('/sandbox/components/:appId/push-ticket', async (req) => {
+    requireComponent(req.params.appId);
+    return pusher.pushTicket(req.params.appId);
+  });
+
+  app.post<{ Body: { componentAppId: string; authorizerAppId: string; funcInfo?: number[]; preAuthCode?: string } }>(
+    '/sandbox/consent',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['componentAppId', 'authorizerAppId'],
+          properties: { componentAppId: APPID, authorizerAppId: APPID, funcInfo: { type: 'array', items: { type: 'integer' }, minItems: 1 }, preAuthCode: { type: 'string' } },
+        },
+      },
+    },
+    async (req) => {
+      requireComponent(req.body.componentAppId);
+      const account = requireAccount(req.body.authorizerAppId);
+      const result = world.consent(req.body.componentAppId, account.appId, req.body.funcInfo ?? account.funcInfo, req.body.preAuthCode ?? null);
+      const push = await pusher.pushAuthorizationEvent(req.body.componentAppId, {
+        infoType: result.infoType,
+        authorizerAppId: account.appId,
+        authCode: result.authCode.value,
+        authCodeExpiresAtMs: result.authCode.expiresAtMs,
+        preAuthCode: req.body.preAuthCode ?? null,
+      });
+      return { authCode: result.authCode.value, infoType: result.infoType, push };
+    },
+  );
+
+  app.post<{ Body: { componentAppId: string; authorizerAppId: string } }>(
+    '/sandbox/revoke',
+    { schema: { body: { type: 'object', additionalProperties: false, required: ['componentAppId', 'authorizerAppId'], properties: { componentAppId: APPID, authorizerAppId: APPID } } } },
+    async (req) => {
+      requireComponent(req.body.componentAppId);
+      if (world.authorizationOf(req.body.componentAppId, req.body.authorizerAppId)?.status !== 'authorized') {
+        throw new ControlError(409, 'NOT_AUTHORIZED', `${req.body.authorizerAppId} has not authorized ${req.body.componentAppId}`);
+      }
+      world.revoke(req.body.componentAppId, req.body.authorizerAppId);
+      return { push: await pusher.pushAuthorizationEvent(req.body.componentAppId, { infoType: 'unauthorized', authorizerAppId: req.body.authorizerAppId }) };
+    },
+  );
+
+  app.post<{ Body: { componentAppId: string; authorizerAppId: string; openid?: string; msgType: string; content?: string; event?: string; eventKey?: string; msgId?: string; extra?: Record<string, string> } }>(
+    '/sandbox/messages',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['componentAppId', 'authorizerAppId', 'msgType'],
+          properties: {
+            componentAppId: APPID,
+            authorizerAppId: APPID,
+            openid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
+            msgType: { enum: ['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link', 'event'] },
+            content: { type: 'string' },
+            event: { type: 'string' },
+            eventKey: { type: 'string' },
+            msgId: { type: 'string', pattern: '^[0-9]{1,24}$' },
+            extra: { type: 'object', additionalProperties: { type: 'string' } },
+          },
+        },
+      },
+    },
+    async (req) => {
+      const { componentAppId, authorizerAppId, ...message } = req.body;
+      requireComponent(componentAppId);
+      requireAccount(authorizerAppId);
+      if (message.msgType === 'event' && !message.event) throw new ControlError(400, 'EVENT_REQUIRED', 'msgType event needs event');
+      return pusher.pushMessage(componentAppId, authorizerAppId, message);
+    },
+  );
+
+  app.get<{ Querystring: { kind?: string } }>('/sandbox/pushes', async (req) => pusher.log.records.filter((r) => !req.query.kind || r.kind === req.query.kind));
+  app.delete('/sandbox/pushes', async () => {
+    pusher.log.clear();
+    return { cleared: true };
+  });
+
+  app.post<{ Body: { componentAppId: string; group?: number; apiReplyWaitMs?: number } }>(
+    '/sandbox/release-test',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['componentAppId'],
+          properties: { componentAppId: APPID, group: { type: 'integer', minimum: 1, maximum: 5 }, apiReplyWaitMs: { type: 'integer', minimum: 100, maximum: 60000 } },
+        },
+      },
+    },
+    async (req) => {
+      requireComponent(req.body.componentAppId);
+      return runReleaseTest(world, pusher, req.body);
+    },
+  );
+
+  app.post('/sandbox/reset', async () => {
+    world.reset();
+    pusher.log.clear();
+    return { reset: true };
+  });
+};
