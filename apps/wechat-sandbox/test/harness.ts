@@ -68,7 +68,7 @@ export type Answer = (push: ReceivedPush, crypto: WeChatCrypto) => Promise<strin
 export async function startFakeProject(answer: Answer): Promise<{ url: string; received: ReceivedPush[]; close(): Promise<void> }> {
   const crypto = new WeChatCrypto({ token: COMPONENT.token, encodingAesKey: COMPONENT.encodingAesKey, receiveId: COMPONENT.appId });
   const received: ReceivedPush[] = [];
-  const app = Fastify();
+  const app = Fastify({ forceCloseConnections: true });
   app.addContentTypeParser('text/xml', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.post('/*', async (req, reply) => {
     const query = req.query as Record<string, string>;
