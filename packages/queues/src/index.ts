@@ -1,0 +1,9 @@
+/** Queue names, the job map, validation, deterministic ids and typed producers and workers. */
+export { QUEUE, subscriberQueue, type QueueName } from './names.js';
+export type * from './jobs.js';
+export { jobNamesOf, parseJob } from './validate.js';
+export { jobIds } from './job-ids.js';
+export { DEFAULT_JOB_OPTIONS } from './defaults.js';
+export { createRedis, type RedisRole } from './redis.js';
+export { Producer, QueueUnavailableError } from './producer.js';
+export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';

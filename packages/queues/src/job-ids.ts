@@ -1,0 +1,16 @@
+import { createHash } from 'node:crypto';
+
+// BullMQ refuses ':' in custom job ids; hashing also keeps ids short and free of user text.
+const digest = (...parts: string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+
+/** Deterministic job ids: a retried push or a repeated request collapses onto the same job. */
+export const jobIds = {
+  ticket: (componentAppId: string, ticket: string): string => `ticket-${componentAppId}-${digest(ticket)}`,
+  authorizationEvent: (infoType: string, componentAppId: string, authorizerAppId: string, createTime: string): string =>
+    `${infoType}-${componentAppId}-${authorizerAppId}-${createTime}`,
+  unknownInfoType: (componentAppId: string, infoType: string, createTime: string, xml: string): string => `info-${componentAppId}-${digest(infoType, createTime, xml)}`,
+  authCode: (componentAppId: string, authCode: string): string => `code-${componentAppId}-${digest(authCode)}`,
+  message: (dedupeKey: string): string => `msg-${digest(dedupeKey)}`,
+  refresh: (authorizerAppId: string, expiresAt: string): string => `refresh-${authorizerAppId}-${digest(expiresAt)}`,
+  authorizerEvent: (type: string, authorizerAppId: string, version: string): string => `${type}-${authorizerAppId}-${digest(version)}`,
+};

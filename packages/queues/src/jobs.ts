@@ -1,0 +1,94 @@
+/**
+ * The one map from queue and job name to payload type. Job data carries ids and values that are
+ * not secrets; workers read credentials from the store. WARNING: renaming a job name strands
+ * jobs already in Redis.
+ */
+
+export interface TicketJob {
+  componentAppId: string;
+  /** The component_verify_ticket. It is a credential only together with the app secret. */
+  ticket: string;
+  /** CreateTime of the push, unix seconds as WeChat sent it. */
+  createTime: string;
+  receivedAt: string;
+}
+
+export interface EnsureComponentTokenJob {
+  componentAppId: string;
+  reason: string;
+}
+
+export interface AuthorizationEventJob {
+  componentAppId: string;
+  authorizerAppId: string;
+  authCode: string;
+  /** Unix seconds. */
+  authCodeExpiresAt: string;
+  preAuthCode: string | null;
+  createTime: string;
+}
+
+export interface UnauthorizedJob {
+  componentAppId: string;
+  authorizerAppId: string;
+  createTime: string;
+}
+
+export interface UnknownInfoTypeJob {
+  componentAppId: string;
+  infoType: string;
+  createTime: string;
+  /** The decrypted push, kept for whoever implements this InfoType later. */
+  xml: string;
+}
+
+export interface AuthCodeJob {
+  componentAppId: string;
+  authCode: string;
+  shopId: string | null;
+  preAuthCode: string | null;
+}
+
+export interface AccountMessageJob {
+  componentAppId: string;
+  authorizerAppId: string;
+  dedupeKey: string;
+  receivedAt: string;
+  /** Decrypted message XML. */
+  xml: string;
+  /** Whether the ingress is waiting for a passive reply (false when the budget is 0). */
+  awaitingReply: boolean;
+}
+
+export interface RefreshAuthorizerTokenJob {
+  componentAppId: string;
+  authorizerAppId: string;
+  reason: 'sweep' | 'on-demand' | 'forced';
+}
+
+export interface AuthorizerEventJob {
+  type: 'authorized' | 'updateauthorized' | 'unauthorized' | 'reauth_required' | 'shop_bound';
+  componentAppId: string;
+  authorizerAppId: string;
+  shopId: string | null;
+  funcInfo: number[];
+  occurredAt: string;
+  account: { nickName: string; userName: string; principalName: string; serviceType: number; verifyType: number };
+}
+
+export interface QueueJobs {
+  tickets: { ticket: TicketJob; 'ensure-component-token': EnsureComponentTokenJob };
+  authorization: {
+    authorized: AuthorizationEventJob;
+    updateauthorized: AuthorizationEventJob;
+    unauthorized: UnauthorizedJob;
+    'unknown-info-type': UnknownInfoTypeJob;
+    'auth-code': AuthCodeJob;
+  };
+  'token-refresh': { 'refresh-authorizer-token': RefreshAuthorizerTokenJob; sweep: Record<string, never> };
+  'account-messages': { message: AccountMessageJob };
+  'authorizer-events': { [K in AuthorizerEventJob['type']]: AuthorizerEventJob };
+}
+
+export type JobName<Q extends keyof QueueJobs> = keyof QueueJobs[Q] & string;
+export type JobData<Q extends keyof QueueJobs, N extends JobName<Q>> = QueueJobs[Q][N];

@@ -1,0 +1,16 @@
+/**
+ * Queue names. WARNING: renaming one strands every job already waiting in Redis under the old
+ * name; add a new queue and drain the old one instead.
+ */
+export const QUEUE = {
+  tickets: 'tickets',
+  authorization: 'authorization',
+  tokenRefresh: 'token-refresh',
+  accountMessages: 'account-messages',
+  authorizerEvents: 'authorizer-events',
+} as const;
+
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+/** The per-subscriber copy of `authorizer-events` (AUTHORIZER_EVENT_SUBSCRIBERS). */
+export const subscriberQueue = (subscriber: string): string => `${QUEUE.authorizerEvents}.${subscriber}`;

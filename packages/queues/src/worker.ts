@@ -1,0 +1,30 @@
+import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { JobData, JobName, QueueJobs } from './jobs.js';
+import { jobNamesOf, parseJob } from './validate.js';
+
+export type Handlers<Q extends keyof QueueJobs> = { [N in JobName<Q>]: (data: JobData<Q, N>, job: Job) => Promise<unknown> };
+
+export interface CreateWorkerOptions extends Pick<WorkerOptions, 'concurrency' | 'limiter' | 'lockDuration' | 'autorun'> {
+  connection: Redis;
+  prefix: string;
+}
+
+/**
+ * A worker that validates every payload before its handler sees it, and refuses to start when a
+ * job name of the queue has no handler (a job nobody can process would sit in Redis forever).
+ */
+export function createWorker<Q extends keyof QueueJobs>(queue: Q, handlers: Handlers<Q>, options: CreateWorkerOptions): Worker {
+  const missing = jobNamesOf(queue).filter((name) => typeof (handlers as Record<string, unknown>)[name] !== 'function');
+  if (missing.length > 0) throw new Error(`worker for ${queue} has no handler for ${missing.join(', ')}`);
+  const { connection, prefix, ...rest } = options;
+  return new Worker(
+    queue,
+    async (job: Job) => {
+      const name = job.name as JobName<Q>;
+      const data = parseJob(queue, name, job.data);
+      return (handlers[name] as (d: unknown, j: Job) => Promise<unknown>)(data, job);
+    },
+    { connection, prefix, ...rest },
+  );
+}
