@@ -1,0 +1,13 @@
+export type StoreErrorCode = 'DATA_KEY_MISMATCH' | 'SECRET_CORRUPT' | 'COMPONENT_NOT_FOUND' | 'VERSION_CONFLICT';
+
+/** A storage failure with a stable code. */
+export class StoreError extends Error {
+  override readonly name = 'StoreError';
+
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,66 @@
+import mongoose, { type Connection } from 'mongoose';
+import { AuthorizersRepository } from './authorizers.repository.js';
+import { ComponentTokensRepository } from './component-tokens.repository.js';
+import { ComponentsRepository } from './components.repository.js';
+import { StoreError } from './errors.js';
+import { registerModels, type Models } from './models.js';
+import { SecretBox } from './secret-box.js';
+import { TicketsRepository } from './tickets.repository.js';
+
+export interface Store {
+  connection: Connection;
+  models: Models;
+  box: SecretBox;
+  components: ComponentsRepository;
+  tickets: TicketsRepository;
+  componentTokens: ComponentTokensRepository;
+  authorizers: AuthorizersRepository;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  dataKey: Buffer;
+  /** Keys used before a rotation, still accepted for reading. */
+  previousDataKeys?: Buffer[];
+  serverSelectionTimeoutMS?: number;
+}
+
+/**
+ * Connects, builds indexes, and checks that DATA_KEY is the key this database was sealed with:
+ * a wrong key stops the process before anything is read or overwritten.
+ */
+export async function connectStore(uri: string, options: ConnectOptions): Promise<Store> {
+  const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000 }).asPromise();
+  try {
+    const models = registerModels(connection);
+    await Promise.all(Object.values(models).map((m: Models[keyof Models]) => m.syncIndexes()));
+    const box = new SecretBox(options.dataKey, options.previousDataKeys);
+    await assertDataKey(models, box);
+    return {
+      connection,
+      models,
+      box,
+      components: new ComponentsRepository(models, box),
+      tickets: new TicketsRepository(models, box),
+      componentTokens: new ComponentTokensRepository(models, box),
+      authorizers: new AuthorizersRepository(models),
+      close: () => connection.close(),
+    };
+  } catch (error) {
+    await connection.close();
+    throw error;
+  }
+}
+
+async function assertDataKey(models: Models, box: SecretBox): Promise<void> {
+  try {
+    await models.meta.create({ _id: 'data-key', value: box.keyId });
+    return;
+  } catch (error) {
+    if ((error as { code?: number }).code !== 11000) throw error;
+  }
+  const stored = await models.meta.findById('data-key').lean();
+  if (stored && stored.value !== box.keyId) {
+    throw new StoreError('DATA_KEY_MISMATCH', `DATA_KEY is not the key this database was written with (stored key id ${stored.value}, configured ${box.keyId}); nothing was changed`);
+  }
+}
