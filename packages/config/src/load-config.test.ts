@@ -34,6 +34,7 @@ describe('loadConfig', () => {
     expect(c.bootstrapComponent).toEqual(SANDBOX_DEV_COMPONENT);
     expect(c.apiTokens).toEqual([]);
     expect(c.logLevel).toBe('info');
+    expect(c.ingress).toEqual({ replyBudgetMs: 4000, bodyLimit: 65536, maxTimestampSkewSeconds: 0, rateLimitPerSecond: 2000 });
   });
 
   it('uses real WeChat when credentials are set', () => {
@@ -66,6 +67,8 @@ describe('loadConfig', () => {
       [{ AUTHORIZER_EVENT_SUBSCRIBERS: 'a,b c' }, 'AUTHORIZER_EVENT_SUBSCRIBERS', /letters/],
       [{ AUTHORIZER_EVENT_SUBSCRIBERS: 'a,a' }, 'AUTHORIZER_EVENT_SUBSCRIBERS', /twice/],
       [{ SANDBOX_MODE: 'maybe' }, 'SANDBOX_MODE', /true or false/],
+      [{ INGRESS_REPLY_BUDGET_MS: '6000' }, 'INGRESS_REPLY_BUDGET_MS', /integer 0-4800/],
+      [{ INGRESS_BODY_LIMIT: '12' }, 'INGRESS_BODY_LIMIT', /integer 1024-/],
       [{ DATA_KEY: 'c2hvcnQ=' }, 'DATA_KEY', /32 bytes \(got 5 bytes\)/],
       [{ ...REAL, DATA_KEY: undefined }, 'DATA_KEY', /required outside sandbox mode/],
       [{ ...REAL, COMPONENT_APPID: 'appid' }, 'COMPONENT_APPID', /16 hex/],

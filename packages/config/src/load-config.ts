@@ -45,6 +45,17 @@ class EnvReader {
     return n;
   }
 
+  int(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    const n = Number(value);
+    if (!/^[0-9]+$/.test(value) || n < min || n > max) {
+      this.fail(name, `must be an integer ${min}-${max} (got ${JSON.stringify(value)})`);
+      return fallback;
+    }
+    return n;
+  }
+
   bool(name: string): boolean | undefined {
     const value = this.raw(name)?.toLowerCase();
     if (value === undefined) return undefined;
@@ -138,6 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wechat: {
       apiBase: r.url('WECHAT_API_BASE', sandboxMode ? sandboxUrl : 'https://api.weixin.qq.com', ['http:', 'https:']),
       mpBase: r.url('WECHAT_MP_BASE', sandboxMode ? sandboxUrl : 'https://mp.weixin.qq.com', ['http:', 'https:']),
+    },
+    ingress: {
+      replyBudgetMs: r.int('INGRESS_REPLY_BUDGET_MS', 4000, 0, 4800),
+      bodyLimit: r.int('INGRESS_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
+      maxTimestampSkewSeconds: r.int('INGRESS_MAX_TIMESTAMP_SKEW_SECONDS', 0, 0, 86400),
+      rateLimitPerSecond: r.int('INGRESS_RATE_LIMIT', 2000, 1, 1_000_000),
     },
     sandboxMode,
     dataKey: dataKey.key,

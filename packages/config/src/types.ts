@@ -21,6 +21,17 @@ export interface Config {
     readonly publicBaseUrl: string;
   };
   readonly wechat: { readonly apiBase: string; readonly mpBase: string };
+  /** Tuning of the push path (defaults suit WeChat's 5 s rule). */
+  readonly ingress: {
+    /** INGRESS_REPLY_BUDGET_MS: longest wait for a passive reply (0 disables; default 4000). */
+    readonly replyBudgetMs: number;
+    /** INGRESS_BODY_LIMIT: largest push body in bytes (default 65536). */
+    readonly bodyLimit: number;
+    /** INGRESS_MAX_TIMESTAMP_SKEW_SECONDS: reject pushes whose timestamp is further off (0 = accept all, the default). */
+    readonly maxTimestampSkewSeconds: number;
+    /** INGRESS_RATE_LIMIT: requests per second per source address, a safety net (default 2000). */
+    readonly rateLimitPerSecond: number;
+  };
   /** No real WeChat credentials: the local sandbox plays WeChat. */
   readonly sandboxMode: boolean;
   readonly dataKey: Buffer;

@@ -7,3 +7,4 @@ export { DEFAULT_JOB_OPTIONS } from './defaults.js';
 export { createRedis, type RedisRole } from './redis.js';
 export { Producer, QueueUnavailableError } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';
+export { REPLY_TTL_SECONDS, ReplyBus, type PassiveReply } from './reply-bus.js';

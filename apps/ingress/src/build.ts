@@ -1,0 +1,74 @@
+import type { Producer, ReplyBus } from '@weixin3rd/queues';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { IngressError } from './errors.js';
+import type { AuthorizerLookup, ComponentLookup } from './lookups.js';
+import { RateLimiter } from './rate-limit.js';
+import { echostrRoute } from './routes/echostr.route.js';
+import { eventsRoute } from './routes/events.route.js';
+import { messagesRoute } from './routes/messages.route.js';
+
+export interface IngressDeps {
+  components: ComponentLookup;
+  authorizers: AuthorizerLookup;
+  producers: { tickets: Producer<'tickets'>; authorization: Producer<'authorization'>; messages: Producer<'account-messages'> };
+  replies: ReplyBus;
+  options: { bodyLimit: number; replyBudgetMs: number; maxTimestampSkewSeconds: number; rateLimitPerSecond: number };
+  logger?: FastifyServerOptions['loggerInstance'];
+  /** Extra routes (the authorization pages) registered by the caller. */
+  register?: (app: FastifyInstance) => Promise<void>;
+}
+
+/** WeChat sends `text/xml`; some gateways rewrite it. Anything else is refused with 415. */
+const XML_TYPES = ['text/xml', 'application/xml', 'text/plain'];
+
+/** The public ingress app, without listening. */
+export async function build(deps: IngressDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    bodyLimit: deps.options.bodyLimit,
+    return503OnClosing: true,
+    requestIdHeader: false,
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+
+  const limiter = new RateLimiter(deps.options.rateLimitPerSecond);
+  app.addHook('onRequest', async (req, reply) => {
+    if (!limiter.allow(req.ip)) return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: 'too many requests from this address' } });
+    return undefined;
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    if (error instanceof IngressError) {
+      req.log.warn({ code: error.code, url: req.routeOptions.url }, error.message);
+      return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
+    }
+    const e = error as { statusCode?: number; code?: string; message: string };
+    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
+    req.log.error({ err: error }, 'unexpected error');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+
+  await app.register(eventsRoute, {
+    components: deps.components,
+    tickets: deps.producers.tickets,
+    authorization: deps.producers.authorization,
+    maxSkewSeconds: deps.options.maxTimestampSkewSeconds,
+  });
+  await app.register(messagesRoute, {
+    components: deps.components,
+    authorizers: deps.authorizers,
+    messages: deps.producers.messages,
+    replies: deps.replies,
+    replyBudgetMs: deps.options.replyBudgetMs,
+    maxSkewSeconds: deps.options.maxTimestampSkewSeconds,
+  });
+  await app.register(echostrRoute, { components: deps.components });
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_req, reply) => {
+    const ready = Object.values(deps.producers).every((p) => p.connected);
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
+  if (deps.register) await deps.register(app);
+  return app;
+}

@@ -1,0 +1,29 @@
+/** Every way the ingress refuses a request: a stable code and the HTTP status of CONTRACT.md. */
+export const INGRESS_ERRORS = {
+  SIGNATURE_MISSING: 401,
+  SIGNATURE_INVALID: 401,
+  TIMESTAMP_STALE: 401,
+  COMPONENT_UNKNOWN: 404,
+  AUTHORIZER_UNKNOWN: 404,
+  BODY_INVALID: 400,
+  DECRYPT_FAILED: 400,
+  RECEIVE_ID_MISMATCH: 400,
+  APPID_MISMATCH: 400,
+  QUERY_INVALID: 400,
+  QUEUE_UNAVAILABLE: 503,
+} as const;
+
+export type IngressErrorCode = keyof typeof INGRESS_ERRORS;
+
+export class IngressError extends Error {
+  override readonly name = 'IngressError';
+  readonly statusCode: number;
+
+  constructor(
+    readonly code: IngressErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.statusCode = INGRESS_ERRORS[code];
+  }
+}

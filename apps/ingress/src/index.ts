@@ -1,0 +1,5 @@
+/** The ingress as a library, for tests and benchmarks that start it in-process. */
+export { build, type IngressDeps } from './build.js';
+export { storeLookups, type AuthorizerLookup, type ComponentLookup } from './lookups.js';
+export { INGRESS_ERRORS, IngressError, type IngressErrorCode } from './errors.js';
+export { dedupeKey } from './dedupe-key.js';

@@ -1,0 +1,72 @@
+import { isWeChatCryptoError, type KeyIndex, type WeChatCrypto } from '@weixin3rd/wechat-crypto';
+import { isWeChatXmlError, parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
+import { IngressError } from './errors.js';
+import type { ComponentLookup } from './lookups.js';
+
+export interface PushQuery {
+  msg_signature?: string;
+  signature?: string;
+  timestamp?: string;
+  nonce?: string;
+  encrypt_type?: string;
+  openid?: string;
+  echostr?: string;
+}
+
+/** A push that proved it comes from WeChat, decrypted. */
+export interface VerifiedPush {
+  crypto: WeChatCrypto;
+  keyIndex: KeyIndex;
+  /** Decrypted XML, byte-exact. */
+  xml: string;
+  fields: XmlNode;
+  nonce: string;
+}
+
+const DIGITS = /^[0-9]{1,20}$/;
+
+export async function componentCrypto(lookup: ComponentLookup, componentAppId: string): Promise<WeChatCrypto> {
+  const crypto = /^wx[0-9a-f]{16}$/i.test(componentAppId) ? await lookup.crypto(componentAppId) : null;
+  if (!crypto) throw new IngressError('COMPONENT_UNKNOWN', `no component ${componentAppId}`);
+  return crypto;
+}
+
+/**
+ * Authenticates and decrypts a push (wechat-protocol.md §1.7): the signature over the exact
+ * `Encrypt` text first, so nothing unauthenticated reaches the cipher or the inner parser.
+ */
+export async function verifyPush(
+  lookup: ComponentLookup,
+  componentAppId: string,
+  query: PushQuery,
+  body: unknown,
+  maxSkewSeconds: number,
+): Promise<VerifiedPush> {
+  const crypto = await componentCrypto(lookup, componentAppId);
+  const { msg_signature: msgSignature, timestamp, nonce } = query;
+  if (!msgSignature || !timestamp || !nonce) throw new IngressError('SIGNATURE_MISSING', 'msg_signature, timestamp and nonce are required');
+  if (!DIGITS.test(timestamp)) throw new IngressError('QUERY_INVALID', 'timestamp must be unix seconds');
+  if (maxSkewSeconds > 0 && Math.abs(Date.now() / 1000 - Number(timestamp)) > maxSkewSeconds) {
+    throw new IngressError('TIMESTAMP_STALE', `timestamp is more than ${maxSkewSeconds} s off`);
+  }
+  let encrypt: string;
+  try {
+    const outer = parseXml(typeof body === 'string' ? body : '');
+    const value = outer.Encrypt;
+    if (typeof value !== 'string' || value === '') throw new IngressError('BODY_INVALID', 'body has no <Encrypt>');
+    encrypt = value;
+  } catch (error) {
+    if (isWeChatXmlError(error)) throw new IngressError('BODY_INVALID', error.message);
+    throw error;
+  }
+  try {
+    const decrypted = crypto.decryptPush({ msgSignature, timestamp, nonce, encrypt });
+    return { crypto, keyIndex: decrypted.keyIndex, xml: decrypted.message, fields: parseXml(decrypted.message), nonce };
+  } catch (error) {
+    if (isWeChatCryptoError(error, 'WX_CRYPTO_BAD_SIGNATURE')) throw new IngressError('SIGNATURE_INVALID', 'msg_signature does not match');
+    if (isWeChatCryptoError(error, 'WX_CRYPTO_RECEIVE_ID_MISMATCH')) throw new IngressError('RECEIVE_ID_MISMATCH', 'the push was encrypted for another component');
+    if (isWeChatCryptoError(error)) throw new IngressError('DECRYPT_FAILED', `cannot decrypt (${error.wxCode})`);
+    if (isWeChatXmlError(error)) throw new IngressError('BODY_INVALID', `decrypted message: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,25 @@
+import { isWeChatCryptoError } from '@weixin3rd/wechat-crypto';
+import type { FastifyPluginAsync } from 'fastify';
+import { IngressError } from '../errors.js';
+import type { ComponentLookup } from '../lookups.js';
+import { componentCrypto, type PushQuery } from '../push-verifier.js';
+
+/** URL verification (GET with `echostr`) on both push URLs: check `signature`, echo. */
+export const echostrRoute: FastifyPluginAsync<{ components: ComponentLookup }> = async (app, { components }) => {
+  const handler = async (req: { params: { componentAppId: string }; query: PushQuery }) => {
+    const { signature, timestamp, nonce, echostr } = req.query;
+    if (!signature || !timestamp || !nonce) throw new IngressError('SIGNATURE_MISSING', 'signature, timestamp and nonce are required');
+    if (!echostr) throw new IngressError('QUERY_INVALID', 'echostr is required');
+    const crypto = await componentCrypto(components, req.params.componentAppId);
+    try {
+      return crypto.verifyEchostr({ signature, timestamp, nonce, echostr });
+    } catch (error) {
+      if (isWeChatCryptoError(error)) throw new IngressError('SIGNATURE_INVALID', 'signature does not match');
+      throw error;
+    }
+  };
+  app.get<{ Params: { componentAppId: string }; Querystring: PushQuery }>('/wechat/:componentAppId/events', async (req, reply) => reply.type('text/plain').send(await handler(req)));
+  app.get<{ Params: { componentAppId: string; appid: string }; Querystring: PushQuery }>('/wechat/:componentAppId/accounts/:appid/messages', async (req, reply) =>
+    reply.type('text/plain').send(await handler(req)),
+  );
+};
