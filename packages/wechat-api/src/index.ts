@@ -1,0 +1,5 @@
+/** Typed client of WeChat's component APIs: errcodes become WeChatApiError, with a retry policy. */
+export { WeChatApiError, isWeChatApiError, splitRid, type ErrorKind } from './errors.js';
+export { Transport, type TransportOptions } from './transport.js';
+export { AuthorizerApi, ComponentApi, type TokenSource } from './component-api.js';
+export type * from './types.js';
