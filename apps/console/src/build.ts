@@ -1,0 +1,32 @@
+import type { ComponentTokenService } from '@weixin3rd/credentials';
+import type { Store } from '@weixin3rd/store';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { bearerAuth } from './auth.js';
+import { ConsoleError } from './errors.js';
+import { componentsRoutes } from './routes/components.routes.js';
+
+export interface ConsoleDeps {
+  store: Pick<Store, 'components' | 'tickets' | 'componentTokens'>;
+  tokens: ComponentTokenService;
+  apiTokens: readonly string[];
+  logger?: FastifyServerOptions['loggerInstance'];
+}
+
+/** The internal console app, without listening. */
+export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
+  const app = Fastify({ return503OnClosing: true, ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }) });
+  app.setErrorHandler((error, req, reply) => {
+    if (error instanceof ConsoleError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
+    const e = error as { validation?: unknown; statusCode?: number; code?: string; message: string };
+    if (e.validation) return reply.code(400).send({ error: { code: 'INVALID_REQUEST', message: e.message } });
+    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
+    req.log.error({ err: error }, 'unexpected error');
+    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  });
+  await app.register(async (api) => {
+    api.addHook('onRequest', bearerAuth(deps.apiTokens));
+    await api.register(componentsRoutes, { store: deps.store, tokens: deps.tokens });
+  });
+  app.get('/healthz', async () => ({ ok: true }));
+  return app;
+}

@@ -1,0 +1,1 @@
+export { build, type ConsoleDeps } from './build.js';
