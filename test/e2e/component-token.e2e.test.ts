@@ -102,6 +102,13 @@ describe('ticket → token through real processes', () => {
     expect((await calls('api_component_token')).filter((c) => c.errcode === 0)).toHaveLength(1);
   });
 
+  it('stops with one line, changing nothing, when DATA_KEY is not the key the data was written with', async () => {
+    const wrongKey = Buffer.alloc(32, 0x42).toString('base64');
+    const error = await startApp('console', { ...env, DATA_KEY: wrongKey, CONSOLE_PORT: String(await freePort()) }, /Server listening/).catch((e: unknown) => e as Error);
+    expect(String(error)).toMatch(/exited with 78 before it was ready:\nconsole: DATA_KEY_MISMATCH: DATA_KEY is not the key this database was written with/);
+    expect((await consoleGet(`/api/v1/components/${C}`)).status).toBe(200);
+  });
+
   it('refuses the console API without or with a wrong token', async () => {
     expect((await fetch(`${consoleUrl}/api/v1/components/${C}`)).status).toBe(401);
     expect((await consoleGet(`/api/v1/components/${C}`, 'wrong-token-wrong-token')).status).toBe(401);

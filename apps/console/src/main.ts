@@ -1,27 +1,29 @@
 import { loadConfigOrExit } from '@weixin3rd/config';
 import { ComponentTokenService } from '@weixin3rd/credentials';
 import { createRedis } from '@weixin3rd/queues';
-import { createLogger, onShutdown } from '@weixin3rd/runtime';
+import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
 import { Transport } from '@weixin3rd/wechat-api';
 import { build } from './build.js';
 
-const config = loadConfigOrExit();
-const logger = createLogger({ name: 'console', level: config.logLevel });
-const store = await connectStore(config.mongo.uri, { dataKey: config.dataKey });
-if (config.bootstrapComponent) await store.components.upsert(config.bootstrapComponent);
-if (config.apiTokens.length === 0) logger.warn({}, 'API_TOKENS is empty: every /api request is refused');
+await runMain('console', async () => {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ name: 'console', level: config.logLevel });
+  const store = await connectStore(config.mongo.uri, { dataKey: config.dataKey });
+  if (config.bootstrapComponent) await store.components.upsert(config.bootstrapComponent);
+  if (config.apiTokens.length === 0) logger.warn({}, 'API_TOKENS is empty: every /api request is refused');
 
-const redis = createRedis(config.redis.url, 'worker', (err) => logger.warn({ err: err.message }, 'redis'));
-const tokens = new ComponentTokenService({ store, redis, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
-const app = await build({ store, tokens, apiTokens: config.apiTokens, logger });
-await app.listen({ host: config.http.host, port: config.http.consolePort });
+  const redis = createRedis(config.redis.url, 'worker', (err) => logger.warn({ err: err.message }, 'redis'));
+  const tokens = new ComponentTokenService({ store, redis, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const app = await build({ store, tokens, apiTokens: config.apiTokens, logger });
+  await app.listen({ host: config.http.host, port: config.http.consolePort });
 
-onShutdown(
-  async () => {
-    await app.close();
-    redis.disconnect();
-    await store.close();
-  },
-  { logger },
-);
+  onShutdown(
+    async () => {
+      await app.close();
+      redis.disconnect();
+      await store.close();
+    },
+    { logger },
+  );
+});

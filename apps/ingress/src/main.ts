@@ -1,36 +1,38 @@
 import { loadConfigOrExit } from '@weixin3rd/config';
 import { Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
-import { createLogger, onShutdown } from '@weixin3rd/runtime';
+import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
 import { build } from './build.js';
 import { storeLookups } from './lookups.js';
 
-const config = loadConfigOrExit();
-const logger = createLogger({ name: 'ingress', level: config.logLevel });
-const store = await connectStore(config.mongo.uri, { dataKey: config.dataKey });
-if (config.bootstrapComponent) await store.components.upsert(config.bootstrapComponent);
+await runMain('ingress', async () => {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ name: 'ingress', level: config.logLevel });
+  const store = await connectStore(config.mongo.uri, { dataKey: config.dataKey });
+  if (config.bootstrapComponent) await store.components.upsert(config.bootstrapComponent);
 
-const onRedisError = (err: Error): void => logger.warn({ err: err.message }, 'redis');
-const producerConnection = createRedis(config.redis.url, 'producer', onRedisError);
-const producers = {
-  tickets: new Producer('tickets', producerConnection, config.queue.prefix, onRedisError),
-  authorization: new Producer('authorization', producerConnection, config.queue.prefix, onRedisError),
-  messages: new Producer('account-messages', producerConnection, config.queue.prefix, onRedisError),
-};
-await producers.tickets.ready();
-const subscriber = createRedis(config.redis.url, 'worker', onRedisError);
-const replies = new ReplyBus(config.queue.prefix, producerConnection, subscriber);
+  const onRedisError = (err: Error): void => logger.warn({ err: err.message }, 'redis');
+  const producerConnection = createRedis(config.redis.url, 'producer', onRedisError);
+  const producers = {
+    tickets: new Producer('tickets', producerConnection, config.queue.prefix, onRedisError),
+    authorization: new Producer('authorization', producerConnection, config.queue.prefix, onRedisError),
+    messages: new Producer('account-messages', producerConnection, config.queue.prefix, onRedisError),
+  };
+  await producers.tickets.ready();
+  const subscriber = createRedis(config.redis.url, 'worker', onRedisError);
+  const replies = new ReplyBus(config.queue.prefix, producerConnection, subscriber);
 
-const lookups = storeLookups(store);
-const app = await build({ components: lookups, authorizers: lookups, producers, replies, options: config.ingress, logger });
-await app.listen({ host: config.http.host, port: config.http.ingressPort });
+  const lookups = storeLookups(store);
+  const app = await build({ components: lookups, authorizers: lookups, producers, replies, options: config.ingress, logger });
+  await app.listen({ host: config.http.host, port: config.http.ingressPort });
 
-onShutdown(
-  async () => {
-    await app.close();
-    await Promise.all(Object.values(producers).map((p) => p.close()));
-    subscriber.disconnect();
-    await store.close();
-  },
-  { logger },
-);
+  onShutdown(
+    async () => {
+      await app.close();
+      await Promise.all(Object.values(producers).map((p) => p.close()));
+      subscriber.disconnect();
+      await store.close();
+    },
+    { logger },
+  );
+});
