@@ -1,14 +1,92 @@
 import type { AuthorizerDoc, Models } from './models.js';
+import type { SecretBox } from './secret-box.js';
 
-/** Authorized accounts of each component (the fields the push path and the console need). */
+/** Account fields from api_get_authorizer_info. */
+export interface AuthorizerAccount {
+  kind: 'official' | 'mini';
+  nickName: string;
+  headImg: string | null;
+  userName: string;
+  principalName: string | null;
+  alias: string | null;
+  qrcodeUrl: string | null;
+  serviceType: number;
+  verifyType: number;
+}
+
+export interface AuthorizedInput {
+  componentAppId: string;
+  appId: string;
+  refreshToken: string;
+  accessToken: string | null;
+  accessTokenExpiresAt: Date | null;
+  funcInfo: number[];
+  account: AuthorizerAccount;
+}
+
+/** An authorizer as the rest of the system sees it: secrets opened, never serialised as is. */
+export type Authorizer = Omit<AuthorizerDoc, 'refreshToken' | 'accessToken'> & { refreshToken: string | null; accessToken: string | null };
+
+export type BindResult = 'bound' | 'unchanged' | 'already_bound';
+
 export class AuthorizersRepository {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    private readonly box: SecretBox,
+  ) {}
 
-  async find(componentAppId: string, appId: string): Promise<AuthorizerDoc | null> {
-    return this.models.authorizer.findOne({ componentAppId, appId }).lean();
+  async find(componentAppId: string, appId: string): Promise<Authorizer | null> {
+    const doc = await this.models.authorizer.findOne({ componentAppId, appId }).lean();
+    return doc ? this.open(doc) : null;
   }
 
-  async setStatus(componentAppId: string, appId: string, status: AuthorizerDoc['status'], fields: Partial<Pick<AuthorizerDoc, 'userName' | 'shopId'>> = {}): Promise<void> {
-    await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { status, ...fields } }, { upsert: true });
+  /** (Re-)authorization: stores the new refresh token and account; returns the previous state. */
+  async upsertAuthorized(input: AuthorizedInput): Promise<{ previous: Authorizer | null; current: Authorizer }> {
+    const previous = await this.find(input.componentAppId, input.appId);
+    await this.models.authorizer.updateOne(
+      { componentAppId: input.componentAppId, appId: input.appId },
+      {
+        $set: {
+          status: 'authorized',
+          ...input.account,
+          funcInfo: input.funcInfo,
+          refreshToken: this.box.seal(input.refreshToken),
+          accessToken: input.accessToken ? this.box.seal(input.accessToken) : null,
+          accessTokenExpiresAt: input.accessTokenExpiresAt,
+          authorizedAt: new Date(),
+          unauthorizedAt: null,
+        },
+        $inc: { tokenVersion: 1 },
+      },
+      { upsert: true },
+    );
+    return { previous, current: (await this.find(input.componentAppId, input.appId)) as Authorizer };
+  }
+
+  /** Revoked: tokens dropped, the shop binding kept for history. */
+  async markUnauthorized(componentAppId: string, appId: string): Promise<Authorizer | null> {
+    await this.models.authorizer.updateOne(
+      { componentAppId, appId },
+      { $set: { status: 'unauthorized', refreshToken: null, accessToken: null, accessTokenExpiresAt: null, unauthorizedAt: new Date() }, $inc: { tokenVersion: 1 } },
+    );
+    return this.find(componentAppId, appId);
+  }
+
+  /** One shop per account: binding to a second shop needs `rebind`. */
+  async bindShop(componentAppId: string, appId: string, shopId: string, options: { rebind?: boolean } = {}): Promise<BindResult> {
+    const filter = options.rebind ? { componentAppId, appId } : { componentAppId, appId, shopId: { $in: [null, shopId] } };
+    const before = await this.models.authorizer.findOne({ componentAppId, appId }, { shopId: 1 }).lean();
+    if (before?.shopId === shopId) return 'unchanged';
+    const res = await this.models.authorizer.updateOne(filter, { $set: { shopId } });
+    return res.modifiedCount === 1 ? 'bound' : 'already_bound';
+  }
+
+  /** Used by the ingress before and by tests: a status change without tokens. */
+  async setStatus(componentAppId: string, appId: string, status: AuthorizerDoc['status']): Promise<void> {
+    await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { status } }, { upsert: true });
+  }
+
+  private open(doc: AuthorizerDoc): Authorizer {
+    return { ...doc, refreshToken: doc.refreshToken ? this.box.open(doc.refreshToken) : null, accessToken: doc.accessToken ? this.box.open(doc.accessToken) : null };
   }
 }

@@ -1,9 +1,10 @@
 /** MongoDB models and repositories, with secrets sealed at rest by DATA_KEY. */
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { SecretBox, keyIdOf } from './secret-box.js';
-export type { AuthorizerDoc, ComponentDoc, ComponentTicketDoc, ComponentTokenDoc } from './models.js';
+export type { AuthCodeDoc, AuthorizerDoc, ComponentDoc, ComponentTicketDoc, ComponentTokenDoc } from './models.js';
 export { ComponentsRepository, type ComponentSecrets, type ComponentSummary } from './components.repository.js';
 export { TicketsRepository, type TicketSaveResult } from './tickets.repository.js';
 export { ComponentTokensRepository, type StoredToken } from './component-tokens.repository.js';
-export { AuthorizersRepository } from './authorizers.repository.js';
+export { AuthorizersRepository, type AuthorizedInput, type Authorizer, type AuthorizerAccount, type BindResult } from './authorizers.repository.js';
+export { AuthCodesRepository } from './auth-codes.repository.js';
 export { connectStore, type ConnectOptions, type Store } from './store.js';

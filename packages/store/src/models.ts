@@ -34,13 +34,43 @@ export interface ComponentTokenDoc {
   refreshedAt: Date;
 }
 
+/** An account (official account or mini program) that authorized a component. */
 export interface AuthorizerDoc {
   componentAppId: string;
   appId: string;
   status: 'authorized' | 'unauthorized' | 'reauth_required';
   shopId: string | null;
+  kind: 'official' | 'mini' | null;
+  nickName: string | null;
+  headImg: string | null;
   userName: string | null;
+  principalName: string | null;
+  alias: string | null;
+  qrcodeUrl: string | null;
+  serviceType: number | null;
+  verifyType: number | null;
+  funcInfo: number[];
+  /** Sealed. */
+  refreshToken: string | null;
+  /** Sealed. */
+  accessToken: string | null;
+  accessTokenExpiresAt: Date | null;
+  /** Monotonic: every token write increments it (compare-and-set). */
+  tokenVersion: number;
+  authorizedAt: Date | null;
+  unauthorizedAt: Date | null;
   updatedAt: Date;
+}
+
+/** An authorization code being or having been exchanged: the redirect and the push carry the same one. */
+export interface AuthCodeDoc {
+  _id: string;
+  owner: string;
+  componentAppId: string;
+  authorizerAppId: string | null;
+  status: 'processing' | 'done' | 'failed';
+  outcome: string | null;
+  createdAt: Date;
 }
 
 /** Single documents of store-wide facts (which DATA_KEY sealed this database). */
@@ -84,17 +114,47 @@ export function registerModels(conn: Connection) {
       appId: { type: String, required: true },
       status: { type: String, required: true, enum: ['authorized', 'unauthorized', 'reauth_required'] },
       shopId: { type: String, default: null },
+      kind: { type: String, default: null },
+      nickName: { type: String, default: null },
+      headImg: { type: String, default: null },
       userName: { type: String, default: null },
+      principalName: { type: String, default: null },
+      alias: { type: String, default: null },
+      qrcodeUrl: { type: String, default: null },
+      serviceType: { type: Number, default: null },
+      verifyType: { type: Number, default: null },
+      funcInfo: { type: [Number], default: [] },
+      refreshToken: { type: String, default: null },
+      accessToken: { type: String, default: null },
+      accessTokenExpiresAt: { type: Date, default: null },
+      tokenVersion: { type: Number, default: 0 },
+      authorizedAt: { type: Date, default: null },
+      unauthorizedAt: { type: Date, default: null },
     },
     { timestamps: { createdAt: false, updatedAt: true }, collection: 'authorizers' },
   );
   authorizer.index({ componentAppId: 1, appId: 1 }, { unique: true });
+  authorizer.index({ accessTokenExpiresAt: 1 });
+  authorizer.index({ shopId: 1 });
+  const authCode = new Schema<AuthCodeDoc>(
+    {
+      _id: String,
+      owner: { type: String, required: true },
+      componentAppId: { type: String, required: true },
+      authorizerAppId: { type: String, default: null },
+      status: { type: String, required: true },
+      outcome: { type: String, default: null },
+      createdAt: { type: Date, required: true },
+    },
+    { collection: 'auth_codes' },
+  );
   const meta = new Schema<MetaDoc>({ _id: String, value: String }, { collection: 'meta' });
   return {
     component: conn.model('Component', component),
     ticket: conn.model('ComponentTicket', ticket),
     componentToken: conn.model('ComponentToken', componentToken),
     authorizer: conn.model('Authorizer', authorizer),
+    authCode: conn.model('AuthCode', authCode),
     meta: conn.model('Meta', meta),
   };
 }

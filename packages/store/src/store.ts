@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { AuthCodesRepository } from './auth-codes.repository.js';
 import { AuthorizersRepository } from './authorizers.repository.js';
 import { ComponentTokensRepository } from './component-tokens.repository.js';
 import { ComponentsRepository } from './components.repository.js';
@@ -15,6 +16,7 @@ export interface Store {
   tickets: TicketsRepository;
   componentTokens: ComponentTokensRepository;
   authorizers: AuthorizersRepository;
+  authCodes: AuthCodesRepository;
   close(): Promise<void>;
 }
 
@@ -43,7 +45,8 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
       components: new ComponentsRepository(models, box),
       tickets: new TicketsRepository(models, box),
       componentTokens: new ComponentTokensRepository(models, box),
-      authorizers: new AuthorizersRepository(models),
+      authorizers: new AuthorizersRepository(models, box),
+      authCodes: new AuthCodesRepository(models),
       close: () => connection.close(),
     };
   } catch (error) {

@@ -1,0 +1,39 @@
+import { createHash } from 'node:crypto';
+import type { Models } from './models.js';
+
+const idOf = (componentAppId: string, code: string): string => createHash('sha256').update(`${componentAppId}\u0000${code}`).digest('hex');
+
+/**
+ * Which job exchanges an authorization code. The redirect and the `authorized` push carry the
+ * same code: the first to claim it does the work; the other sees the claim and does nothing.
+ * A retry of the winning job (same owner) may continue.
+ */
+export class AuthCodesRepository {
+  constructor(private readonly models: Models) {}
+
+  async claim(componentAppId: string, code: string, owner: string): Promise<'won' | 'lost'> {
+    const _id = idOf(componentAppId, code);
+    try {
+      await this.models.authCode.create({ _id, owner, componentAppId, status: 'processing', outcome: null, authorizerAppId: null, createdAt: new Date() });
+      return 'won';
+    } catch (error) {
+      if ((error as { code?: number }).code !== 11000) throw error;
+      const existing = await this.models.authCode.findById(_id).lean();
+      return existing?.owner === owner && existing.status === 'processing' ? 'won' : 'lost';
+    }
+  }
+
+  async finish(componentAppId: string, code: string, result: { status: 'done' | 'failed'; outcome: string; authorizerAppId: string | null }): Promise<void> {
+    await this.models.authCode.updateOne({ _id: idOf(componentAppId, code) }, { $set: result });
+  }
+
+  async outcome(componentAppId: string, code: string): Promise<{ status: string; outcome: string | null; authorizerAppId: string | null } | null> {
+    const doc = await this.models.authCode.findById(idOf(componentAppId, code)).lean();
+    return doc ? { status: doc.status, outcome: doc.outcome, authorizerAppId: doc.authorizerAppId } : null;
+  }
+
+  /** No TTL indexes on FerretDB: a scheduled job purges old claims. */
+  async purgeOlderThan(date: Date): Promise<number> {
+    return (await this.models.authCode.deleteMany({ createdAt: { $lt: date } })).deletedCount;
+  }
+}

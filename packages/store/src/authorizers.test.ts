@@ -1,0 +1,65 @@
+import { openTestDatabase, type TestDatabase } from '@weixin3rd/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectStore, type AuthorizedInput, type Store } from './index.js';
+
+let db: TestDatabase;
+let store: Store;
+beforeAll(async () => {
+  db = await openTestDatabase('authorizers');
+  store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 4) });
+});
+afterAll(async () => {
+  await store.close();
+  await db.drop();
+});
+
+const C = 'wx00000000000000a1';
+const input = (appId: string, refreshToken = 'refreshtoken@@@r1'): AuthorizedInput => ({
+  componentAppId: C,
+  appId,
+  refreshToken,
+  accessToken: 'at_1',
+  accessTokenExpiresAt: new Date(Date.now() + 7_200_000),
+  funcInfo: [1, 2],
+  account: { kind: 'official', nickName: '小鹿咖啡', headImg: null, userName: 'gh_1', principalName: 'P', alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+});
+
+describe('authorizers', () => {
+  it('stores the refresh and access tokens sealed and returns the previous state on re-authorization', async () => {
+    const first = await store.authorizers.upsertAuthorized(input('wx00000000000000b1'));
+    expect(first.previous).toBeNull();
+    expect(first.current).toMatchObject({ status: 'authorized', refreshToken: 'refreshtoken@@@r1', accessToken: 'at_1', funcInfo: [1, 2], tokenVersion: 1, nickName: '小鹿咖啡' });
+    const second = await store.authorizers.upsertAuthorized({ ...input('wx00000000000000b1', 'refreshtoken@@@r2'), funcInfo: [1] });
+    expect(second.previous?.funcInfo).toEqual([1, 2]);
+    expect(second.current).toMatchObject({ refreshToken: 'refreshtoken@@@r2', tokenVersion: 2 });
+    const raw = JSON.stringify(await db.connection.collection('authorizers').findOne({ appId: 'wx00000000000000b1' }));
+    expect(raw).not.toContain('refreshtoken@@@r2');
+    expect(raw).not.toContain('at_1');
+  });
+
+  it('binds an account to one shop at a time; rebinding is explicit', async () => {
+    await store.authorizers.upsertAuthorized(input('wx00000000000000b2'));
+    expect(await store.authorizers.bindShop(C, 'wx00000000000000b2', 'S1')).toBe('bound');
+    expect(await store.authorizers.bindShop(C, 'wx00000000000000b2', 'S1')).toBe('unchanged');
+    expect(await store.authorizers.bindShop(C, 'wx00000000000000b2', 'S2')).toBe('already_bound');
+    expect(await store.authorizers.bindShop(C, 'wx00000000000000b2', 'S2', { rebind: true })).toBe('bound');
+    expect((await store.authorizers.find(C, 'wx00000000000000b2'))?.shopId).toBe('S2');
+  });
+
+  it('drops tokens on unauthorized and keeps the shop for history', async () => {
+    await store.authorizers.upsertAuthorized(input('wx00000000000000b3'));
+    await store.authorizers.bindShop(C, 'wx00000000000000b3', 'S3');
+    const after = await store.authorizers.markUnauthorized(C, 'wx00000000000000b3');
+    expect(after).toMatchObject({ status: 'unauthorized', refreshToken: null, accessToken: null, shopId: 'S3' });
+  });
+
+  it('lets exactly one of ten concurrent claimers exchange a code; the owner may retry', async () => {
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => store.authCodes.claim(C, 'queryauthcode@@@x', `owner-${i}`)));
+    expect(results.filter((r) => r === 'won')).toHaveLength(1);
+    const winner = `owner-${results.indexOf('won')}`;
+    expect(await store.authCodes.claim(C, 'queryauthcode@@@x', winner)).toBe('won');
+    await store.authCodes.finish(C, 'queryauthcode@@@x', { status: 'done', outcome: 'bound', authorizerAppId: 'wx1' });
+    expect(await store.authCodes.claim(C, 'queryauthcode@@@x', winner)).toBe('lost');
+    expect(await store.authCodes.outcome(C, 'queryauthcode@@@x')).toEqual({ status: 'done', outcome: 'bound', authorizerAppId: 'wx1' });
+  });
+});
