@@ -56,6 +56,7 @@ export class AuthorizersRepository {
           authorizedAt: new Date(),
           unauthorizedAt: null,
         },
+        $setOnInsert: { shopId: null },
         $inc: { tokenVersion: 1 },
       },
       { upsert: true },
@@ -87,6 +88,6 @@ export class AuthorizersRepository {
   }
 
   private open(doc: AuthorizerDoc): Authorizer {
-    return { ...doc, refreshToken: doc.refreshToken ? this.box.open(doc.refreshToken) : null, accessToken: doc.accessToken ? this.box.open(doc.accessToken) : null };
+    return { ...doc, shopId: doc.shopId ?? null, refreshToken: doc.refreshToken ? this.box.open(doc.refreshToken) : null, accessToken: doc.accessToken ? this.box.open(doc.accessToken) : null };
   }
 }

@@ -1,0 +1,104 @@
+import type { ComponentTokenService } from '@weixin3rd/credentials';
+import { QUEUE, createWorker, type AuthCodeJob, type AuthorizationEventJob, type UnauthorizedJob, type UnknownInfoTypeJob } from '@weixin3rd/queues';
+import type { Store } from '@weixin3rd/store';
+import { WeChatApiError, type AuthorizerInfoResponse } from '@weixin3rd/wechat-api';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { EventPublisher } from './event-publisher.js';
+
+export interface AuthorizationWorkerDeps {
+  store: Pick<Store, 'authorizers' | 'authCodes'>;
+  tokens: ComponentTokenService;
+  events: EventPublisher;
+  connection: Redis;
+  prefix: string;
+  logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+/** What happened to a code, shown on the result page and stored with the claim. */
+export type ExchangeOutcome = 'bound' | 'authorized' | 'already_bound' | 'duplicate';
+
+const permanent = (error: unknown): never => {
+  if (error instanceof WeChatApiError && !error.retryable && error.kind !== 'token') {
+    throw new UnrecoverableError(`${error.call} answered ${error.code} ${error.errmsg}`);
+  }
+  throw error;
+};
+
+function accountOf(info: AuthorizerInfoResponse['authorizer_info']) {
+  return {
+    kind: info.MiniProgramInfo ? ('mini' as const) : ('official' as const),
+    nickName: info.nick_name,
+    headImg: info.head_img ?? null,
+    userName: info.user_name,
+    principalName: info.principal_name ?? null,
+    alias: info.alias ?? null,
+    qrcodeUrl: info.qrcode_url ?? null,
+    serviceType: info.service_type_info.id,
+    verifyType: info.verify_type_info.id,
+  };
+}
+
+/**
+ * Processes `authorization`: exchanges codes (from the redirect or the `authorized` push,
+ * whichever comes first), records the account, binds the shop, handles revocations, and
+ * publishes `authorizer-events`.
+ */
+export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker {
+  const exchange = async (componentAppId: string, code: string, shopId: string | null, owner: string): Promise<ExchangeOutcome> => {
+    if ((await deps.store.authCodes.claim(componentAppId, code, owner)) === 'lost') return 'duplicate';
+    const api = deps.tokens.api(componentAppId);
+    try {
+      const auth = (await api.queryAuth(code).catch(permanent)).authorization_info;
+      const info = await api.getAuthorizerInfo(auth.authorizer_appid).catch(permanent);
+      const refreshToken = auth.authorizer_refresh_token ?? info.authorization_info.authorizer_refresh_token;
+      if (!refreshToken) throw new UnrecoverableError(`${auth.authorizer_appid} granted no API permission: no refresh token`);
+      const { previous, current } = await deps.store.authorizers.upsertAuthorized({
+        componentAppId,
+        appId: auth.authorizer_appid,
+        refreshToken,
+        accessToken: auth.authorizer_access_token ?? null,
+        accessTokenExpiresAt: auth.expires_in ? new Date(Date.now() + auth.expires_in * 1000) : null,
+        funcInfo: auth.func_info.map((f) => f.funcscope_category.id),
+        account: accountOf(info.authorizer_info),
+      });
+      const type = previous?.status === 'authorized' ? 'updateauthorized' : 'authorized';
+      await deps.events.publish(type, current, `${type}-${current.tokenVersion}`);
+      let outcome: ExchangeOutcome = 'authorized';
+      if (shopId !== null) {
+        const bind = await deps.store.authorizers.bindShop(componentAppId, current.appId, shopId);
+        outcome = bind === 'already_bound' ? 'already_bound' : 'bound';
+        if (bind === 'bound') await deps.events.publish('shop_bound', { ...current, shopId }, `shop-${shopId}-${current.tokenVersion}`);
+      }
+      deps.logger.info({ componentAppId, authorizerAppId: current.appId, type, outcome, funcInfo: current.funcInfo, previousFuncInfo: previous?.funcInfo ?? null }, 'authorization exchanged');
+      await deps.store.authCodes.finish(componentAppId, code, { status: 'done', outcome, authorizerAppId: current.appId });
+      return outcome;
+    } catch (error) {
+      if (error instanceof UnrecoverableError) await deps.store.authCodes.finish(componentAppId, code, { status: 'failed', outcome: error.message, authorizerAppId: null });
+      throw error;
+    }
+  };
+
+  return createWorker(
+    QUEUE.authorization,
+    {
+      'auth-code': (data: AuthCodeJob, job: Job) => exchange(data.componentAppId, data.authCode, data.shopId, `job-${job.id}`),
+      authorized: (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, null, `job-${job.id}`),
+      updateauthorized: (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, null, `job-${job.id}`),
+      unauthorized: async (data: UnauthorizedJob) => {
+        const authorizer = await deps.store.authorizers.markUnauthorized(data.componentAppId, data.authorizerAppId);
+        if (!authorizer) {
+          deps.logger.warn({ ...data }, 'unauthorized for an account never seen; nothing to do');
+          return 'unknown';
+        }
+        await deps.events.publish('unauthorized', authorizer, `unauthorized-${data.createTime}`);
+        return 'unauthorized';
+      },
+      'unknown-info-type': async (data: UnknownInfoTypeJob) => {
+        deps.logger.info({ componentAppId: data.componentAppId, infoType: data.infoType, createTime: data.createTime }, 'unhandled InfoType kept in the job');
+        return 'kept';
+      },
+    },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: 8 },
+  );
+}

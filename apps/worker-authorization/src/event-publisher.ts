@@ -1,0 +1,44 @@
+import { DEFAULT_JOB_OPTIONS, QUEUE, jobIds, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
+import type { Authorizer } from '@weixin3rd/store';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+/**
+ * Publishes `authorizer-events` (CONTRACT.md): one job per change with a deterministic id, copied
+ * to `authorizer-events.<subscriber>` for each AUTHORIZER_EVENT_SUBSCRIBERS name so that several
+ * services each get every event.
+ */
+export class EventPublisher {
+  private readonly queues: Queue[];
+
+  constructor(connection: Redis, prefix: string, subscribers: readonly string[]) {
+    const names = [QUEUE.authorizerEvents, ...subscribers.map(subscriberQueue)];
+    this.queues = names.map((name) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS['authorizer-events'] }));
+  }
+
+  /** `version` makes the job id: the same change published twice (a retried job) is one event. */
+  async publish(type: AuthorizerEventJob['type'], authorizer: Authorizer, version: string): Promise<AuthorizerEventJob> {
+    const event: AuthorizerEventJob = {
+      type,
+      componentAppId: authorizer.componentAppId,
+      authorizerAppId: authorizer.appId,
+      shopId: authorizer.shopId,
+      funcInfo: authorizer.funcInfo,
+      occurredAt: new Date().toISOString(),
+      account: {
+        nickName: authorizer.nickName ?? '',
+        userName: authorizer.userName ?? '',
+        principalName: authorizer.principalName ?? '',
+        serviceType: authorizer.serviceType ?? 0,
+        verifyType: authorizer.verifyType ?? 0,
+      },
+    };
+    const jobId = jobIds.authorizerEvent(type, authorizer.appId, version);
+    await Promise.all(this.queues.map((q) => q.add(type, event, { jobId })));
+    return event;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.queues.map((q) => q.close()));
+  }
+}

@@ -1,0 +1,120 @@
+import { ComponentTokenService } from '@weixin3rd/credentials';
+import { Producer, createRedis, jobIds, subscriberQueue } from '@weixin3rd/queues';
+import { connectStore, type Store } from '@weixin3rd/store';
+import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
+import { Transport } from '@weixin3rd/wechat-api';
+import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
+import { Queue, QueueEvents, type Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EventPublisher, createAuthorizationWorker } from '../src/index.js';
+
+const C = { appId: 'wx00000000000a7401', appSecret: 'auth-secret', token: 'authtoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const OA = 'wx1a2b3c4d5e6f7001';
+const MP = 'wx1a2b3c4d5e6f7002';
+let world: World;
+let sandbox: FastifyInstance;
+let db: TestDatabase;
+let redis: TestRedis;
+let store: Store;
+let worker: Worker;
+let producer: Producer<'authorization'>;
+let queueEvents: QueueEvents;
+let events: EventPublisher;
+const silent = { info: () => undefined, warn: () => undefined };
+
+beforeAll(async () => {
+  world = new World([componentForProject(C, { publicBaseUrl: 'http://127.0.0.1:9' })]);
+  sandbox = await build({ world, onStartPushTicket: () => undefined });
+  const transport = new Transport({ baseUrl: await sandbox.listen({ host: '127.0.0.1', port: 0 }), backoffMs: 10 });
+  db = await openTestDatabase('worker-authorization');
+  redis = openTestRedis('worker-authorization');
+  store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 6) });
+  await store.components.upsert(C);
+  const t = world.issueTicket(C.appId);
+  await store.tickets.save(C.appId, t.value, Math.floor(t.issuedAtMs / 1000));
+  const connection = redis.connect();
+  const tokens = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
+  events = new EventPublisher(connection, redis.prefix, ['billing']);
+  worker = createAuthorizationWorker({ store, tokens, events, connection, prefix: redis.prefix, logger: silent });
+  producer = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
+  await producer.ready();
+  queueEvents = new QueueEvents('authorization', { connection: redis.connect(), prefix: redis.prefix });
+  await queueEvents.waitUntilReady();
+});
+afterAll(async () => {
+  await worker.close();
+  await queueEvents.close();
+  await producer.close();
+  await events.close();
+  await sandbox.close();
+  await store.close();
+  await db.drop();
+  await redis.cleanup();
+});
+
+async function run(name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code', data: Record<string, unknown>, jobId: string): Promise<unknown> {
+  await producer.add(name as never, data as never, jobId, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+  const job = await producer.queue.getJob(jobId);
+  return job?.waitUntilFinished(queueEvents, 20_000);
+}
+
+const push = (infoType: 'authorized' | 'updateauthorized', appId: string, code: string) =>
+  run(infoType, { componentAppId: C.appId, authorizerAppId: appId, authCode: code, authCodeExpiresAt: '0', preAuthCode: null, createTime: String(Date.now()) }, jobIds.authorizationEvent(infoType, C.appId, appId, code));
+const redirect = (code: string, shopId: string) => run('auth-code', { componentAppId: C.appId, authCode: code, shopId, preAuthCode: null }, jobIds.authCode(C.appId, code));
+const eventsOf = async (queue = 'authorizer-events') => (await new Queue(queue, { connection: redis.connect(), prefix: redis.prefix }).getJobs(['waiting'], 0, -1, true)).map((j) => j.data as { type: string; authorizerAppId: string; shopId: string | null; funcInfo: number[] });
+const queryAuthCalls = () => world.calls.filter((c) => c.api === 'api_query_auth').length;
+
+describe('worker-authorization', () => {
+  it('exchanges the code once whether the redirect or the push comes first, binds the shop, publishes events', async () => {
+    const code = world.consent(C.appId, OA, [1, 2], null).authCode.value;
+    expect(await redirect(code, 'S1')).toBe('bound');
+    expect(await push('authorized', OA, code)).toBe('duplicate');
+    expect(queryAuthCalls()).toBe(1);
+    const authorizer = await store.authorizers.find(C.appId, OA);
+    expect(authorizer).toMatchObject({ status: 'authorized', shopId: 'S1', funcInfo: [1, 2], nickName: '小鹿咖啡', userName: 'gh_5a0d1e2f3a01', kind: 'official', refreshToken: world.authorizationOf(C.appId, OA)?.refreshToken });
+    expect(authorizer?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
+    expect((await eventsOf()).map((e) => [e.type, e.authorizerAppId, e.shopId])).toEqual([
+      ['authorized', OA, null],
+      ['shop_bound', OA, 'S1'],
+    ]);
+    expect((await eventsOf(subscriberQueue('billing'))).map((e) => e.type)).toEqual(['authorized', 'shop_bound']);
+    expect(await store.authCodes.outcome(C.appId, code)).toMatchObject({ status: 'done', outcome: 'bound', authorizerAppId: OA });
+  });
+
+  it('creates an authorizer unbound from a push alone, and refuses a second shop', async () => {
+    const code = world.consent(C.appId, MP, [17, 19], null).authCode.value;
+    expect(await push('authorized', MP, code)).toBe('authorized');
+    expect((await store.authorizers.find(C.appId, MP))?.shopId).toBeNull();
+    await store.authorizers.bindShop(C.appId, MP, 'S2');
+    const again = world.consent(C.appId, MP, [19], null).authCode.value;
+    expect(await redirect(again, 'S3')).toBe('already_bound');
+    expect((await store.authorizers.find(C.appId, MP))).toMatchObject({ shopId: 'S2', funcInfo: [19], refreshToken: world.authorizationOf(C.appId, MP)?.refreshToken });
+  });
+
+  it('stores the new refresh token and permissions on updateauthorized', async () => {
+    const { authCode, infoType } = world.consent(C.appId, OA, [1], null);
+    expect(infoType).toBe('updateauthorized');
+    await push('updateauthorized', OA, authCode.value);
+    const authorizer = await store.authorizers.find(C.appId, OA);
+    expect(authorizer?.funcInfo).toEqual([1]);
+    expect(authorizer?.refreshToken).toBe(world.authorizationOf(C.appId, OA)?.refreshToken);
+    expect((await eventsOf()).at(-1)).toMatchObject({ type: 'updateauthorized', funcInfo: [1], shopId: 'S1' });
+  });
+
+  it('marks unauthorized, drops tokens, keeps the shop; ignores accounts never seen', async () => {
+    world.revoke(C.appId, OA);
+    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: OA, createTime: '1700000001' }, 'u-1')).toBe('unauthorized');
+    expect(await store.authorizers.find(C.appId, OA)).toMatchObject({ status: 'unauthorized', refreshToken: null, accessToken: null, shopId: 'S1' });
+    expect((await eventsOf()).at(-1)).toMatchObject({ type: 'unauthorized', authorizerAppId: OA });
+    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: 'wx9999999999999999', createTime: '1' }, 'u-2')).toBe('unknown');
+  });
+
+  it('fails clearly on an invalid or expired code, and retries WeChat errors', async () => {
+    await expect(redirect('queryauthcode@@@forged', 'S9')).rejects.toThrow(/api_query_auth answered 61009 code is invalid/);
+    expect(await store.authCodes.outcome(C.appId, 'queryauthcode@@@forged')).toMatchObject({ status: 'failed' });
+    const code = world.consent(C.appId, 'wx1a2b3c4d5e6f7004', [1], null).authCode.value;
+    world.addFault({ api: 'api_get_authorizer_info', kind: 'busy', remaining: 3 });
+    expect(await redirect(code, 'S4')).toBe('bound');
+  });
+});
