@@ -3,3 +3,4 @@ export { WeChatApiError, isWeChatApiError, splitRid, type ErrorKind } from './er
 export { Transport, type TransportOptions } from './transport.js';
 export { AuthorizerApi, ComponentApi, type TokenSource } from './component-api.js';
 export type * from './types.js';
+export { RELEASE_TEST, RELEASE_TEST_APPIDS, RELEASE_TEST_GROUPS } from './release-test.js';

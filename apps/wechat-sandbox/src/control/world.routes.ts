@@ -38,6 +38,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
             authCodeReuse: { type: 'boolean' },
             pushTimeoutMs: { type: 'integer', minimum: 1 },
             pushAttempts: { type: 'integer', minimum: 1, maximum: 10 },
+            pushRetryDelayMs: int,
             dailyQuota: { anyOf: [int, { type: 'null' }] },
             monthlyQuotaClears: int,
           },

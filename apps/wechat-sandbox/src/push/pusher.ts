@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { buildXml, parseXml, pushEnvelope, type XmlBuildFields } from '@weixin3rd/wechat-xml';
 import type { SandboxComponent } from '../world/types.js';
@@ -121,6 +122,8 @@ export class Pusher {
     const body = envelope(parts.encrypt);
 
     for (let attempt = 0; attempt < Math.max(1, this.world.settings.pushAttempts); attempt++) {
+      const previous = record.attempts.at(-1);
+      if (previous && previous.error === null) await sleep(this.world.settings.pushRetryDelayMs);
       const started = Date.now();
       let status: number | null = null;
       let text = '';

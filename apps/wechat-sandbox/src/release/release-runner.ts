@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PushRecord } from '../push/push-log.js';
 import type { Pusher } from '../push/pusher.js';
-import { RELEASE_TEST_GROUPS } from '../world/seed-accounts.js';
+import { RELEASE_TEST, RELEASE_TEST_GROUPS } from '@weixin3rd/wechat-api';
 import type { World } from '../world/world.js';
 
 /** One row of the report, named like WeChat's 全网发布 console rows. */
@@ -73,15 +73,15 @@ export async function runReleaseTest(world: World, pusher: Pusher, options: Rele
 
   const openid = `o${randomBytes(14).toString('base64url')}`;
   const oaUser = world.accounts.get(oaAppId)?.userName ?? '';
-  const text = await pusher.pushMessage(componentAppId, oaAppId, { openid, msgType: 'text', content: 'TESTCOMPONENT_MSG_TYPE_TEXT' });
-  add('返回普通文本消息', pushProblem(text, 'replied') ?? replyProblem(text, openid, oaUser, 'TESTCOMPONENT_MSG_TYPE_TEXT_callback'));
+  const text = await pusher.pushMessage(componentAppId, oaAppId, { openid, msgType: 'text', content: RELEASE_TEST.text });
+  add('返回普通文本消息', pushProblem(text, 'replied') ?? replyProblem(text, openid, oaUser, RELEASE_TEST.textReply));
 
   const apiCase = async (appId: string, code: string): Promise<string | null> => {
     const started = world.customMessages.length;
-    const push = await pusher.pushMessage(componentAppId, appId, { openid, msgType: 'text', content: `QUERY_AUTH_CODE:${code}` });
+    const push = await pusher.pushMessage(componentAppId, appId, { openid, msgType: 'text', content: `${RELEASE_TEST.queryAuthCodePrefix}${code}` });
     const problem = pushProblem(push, 'acknowledged');
     if (problem) return problem;
-    const expected = `${code}_from_api`;
+    const expected = `${code}${RELEASE_TEST.apiReplySuffix}`;
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {
       const sent = world.customMessages.slice(started).find((m) => m.authorizerAppId === appId && m.touser === openid);
@@ -101,7 +101,7 @@ export async function runReleaseTest(world: World, pusher: Pusher, options: Rele
   add('小程序返回Api文本消息', mp.problem ?? (await apiCase(mpAppId, mp.code)));
 
   const event = await pusher.pushMessage(componentAppId, oaAppId, { openid, msgType: 'event', event: 'LOCATION', extra: { Latitude: '23.137466', Longitude: '113.352425', Precision: '119.385040' } });
-  add('发送事件消息', pushProblem(event, 'replied') ?? replyProblem(event, openid, oaUser, 'LOCATIONfrom_callback'));
+  add('发送事件消息', pushProblem(event, 'replied') ?? replyProblem(event, openid, oaUser, `LOCATION${RELEASE_TEST.eventReplySuffix}`));
 
   const revoked: (string | null)[] = [];
   for (const appId of [oaAppId, mpAppId]) {

@@ -138,6 +138,8 @@ export interface SandboxSettings {
   pushTimeoutMs: number;
   /** Deliveries of one push before it counts as failed. */
   pushAttempts: number;
+  /** Pause before a re-delivery after an error answer (a timeout already waited). */
+  pushRetryDelayMs: number;
   /** Daily call quota per (appid, API); null = unlimited. */
   dailyQuota: number | null;
   /** clear_quota calls allowed per account per month. */
@@ -154,6 +156,7 @@ export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = Object.freeze({
   authCodeReuse: true,
   pushTimeoutMs: 5000,
   pushAttempts: 3,
+  pushRetryDelayMs: 1000,
   dailyQuota: null,
   monthlyQuotaClears: 10,
 });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SandboxClock } from './clock.js';
-import { seedAccounts } from './seed-accounts.js';
+import { newAccount, seedAccounts } from './seed-accounts.js';
 import {
   DEFAULT_SETTINGS,
   type AuthCode,
@@ -118,20 +118,7 @@ export class World {
   }
 
   upsertAccount(input: Partial<SandboxAccount> & Pick<SandboxAccount, 'appId' | 'userName' | 'nickName' | 'kind'>): SandboxAccount {
-    const base = this.accounts.get(input.appId);
-    const next: SandboxAccount = {
-      serviceType: input.kind === 'official' ? 2 : 0,
-      verifyType: 0,
-      principalName: '沙箱示例有限公司',
-      headImg: `http://wx.qlogo.cn/mmopen/sandbox/${input.appId}/0`,
-      alias: '',
-      signature: '',
-      funcInfo: input.kind === 'official' ? [1, 2, 3, 4, 6, 7, 11, 15] : [17, 18, 19, 25, 30, 31],
-      releaseGroup: null,
-      options: { location_report: '0', voice_recognize: '0', customer_service: '0' },
-      ...base,
-      ...input,
-    };
+    const next = newAccount({ ...this.accounts.get(input.appId), ...input });
     this.accounts.set(next.appId, next);
     return next;
   }
