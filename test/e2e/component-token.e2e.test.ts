@@ -1,7 +1,7 @@
 import { SANDBOX_DEV_COMPONENT } from '@weixin3rd/config';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startApp, waitFor, type RunningProcess } from './processes.js';
+import { freePort, stackEnv, startApp, waitFor, type RunningProcess } from './processes.js';
 
 const C = SANDBOX_DEV_COMPONENT.appId;
 const API_TOKEN = 'e2e-console-token-0123456789';
@@ -36,23 +36,8 @@ const consoleGet = (path: string, token = API_TOKEN) => fetch(`${consoleUrl}${pa
 beforeAll(async () => {
   db = await openTestDatabase('e2e-component');
   redis = openTestRedis('e2e-component');
-  const [ingressPort, consolePort, sandboxPort] = await Promise.all([freePort(), freePort(), freePort()]);
-  sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  consoleUrl = `http://127.0.0.1:${consolePort}`;
-  env = {
-    SANDBOX_MODE: 'true',
-    MONGODB_URI: db.uri,
-    REDIS_URL: redis.url,
-    QUEUE_PREFIX: redis.prefix,
-    HOST: '127.0.0.1',
-    INGRESS_PORT: String(ingressPort),
-    CONSOLE_PORT: String(consolePort),
-    SANDBOX_PORT: String(sandboxPort),
-    PUBLIC_BASE_URL: `http://127.0.0.1:${ingressPort}`,
-    API_TOKENS: API_TOKEN,
-    TICKET_INTERVAL_SECONDS: '0',
-    LOG_LEVEL: 'info',
-  };
+  const stack = await stackEnv(db.uri, redis.url, redis.prefix, { API_TOKENS: API_TOKEN });
+  ({ env, sandboxUrl, consoleUrl } = stack);
   running.push(await startApp('wechat-sandbox', env, /WeChat sandbox ready/));
   await startProject();
 });

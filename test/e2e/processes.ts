@@ -65,3 +65,33 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs 
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/** The environment of one isolated stack: its own database, queue prefix and ports, in sandbox mode. */
+export async function stackEnv(dbUri: string, redisUrl: string, prefix: string, extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; sandboxUrl: string; consoleUrl: string; ingressUrl: string }> {
+  const [ingressPort, consolePort, sandboxPort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const env: NodeJS.ProcessEnv = {
+    SANDBOX_MODE: 'true',
+    MONGODB_URI: dbUri,
+    REDIS_URL: redisUrl,
+    QUEUE_PREFIX: prefix,
+    HOST: '127.0.0.1',
+    INGRESS_PORT: String(ingressPort),
+    CONSOLE_PORT: String(consolePort),
+    SANDBOX_PORT: String(sandboxPort),
+    PUBLIC_BASE_URL: `http://127.0.0.1:${ingressPort}`,
+    TICKET_INTERVAL_SECONDS: '0',
+    LOG_LEVEL: 'info',
+    ...extra,
+  };
+  return { env, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, consoleUrl: `http://127.0.0.1:${consolePort}`, ingressUrl: `http://127.0.0.1:${ingressPort}` };
+}
+
+/** The log line each process prints when it is ready. */
+export const READY: Readonly<Record<string, RegExp>> = {
+  'wechat-sandbox': /WeChat sandbox ready/,
+  ingress: /Server listening/,
+  console: /Server listening/,
+  'worker-tickets': /worker-tickets ready/,
+  'worker-authorization': /worker-authorization ready/,
+  'worker-messages': /worker-messages ready/,
+};
