@@ -6,13 +6,14 @@ import { READY, stackEnv, startApp, waitFor, type RunningProcess } from './proce
 let db: TestDatabase;
 let redis: TestRedis;
 let sandboxUrl: string;
+let ingressUrl: string;
 const running: RunningProcess[] = [];
 
 beforeAll(async () => {
   db = await openTestDatabase('e2e-release');
   redis = openTestRedis('e2e-release');
   const stack = await stackEnv(db.uri, redis.url, redis.prefix);
-  sandboxUrl = stack.sandboxUrl;
+  ({ sandboxUrl, ingressUrl } = stack);
   for (const name of ['wechat-sandbox', 'ingress', 'worker-tickets', 'worker-authorization', 'worker-messages']) {
     running.push(await startApp(name, stack.env, READY[name] as RegExp));
   }
@@ -22,6 +23,37 @@ afterAll(async () => {
   await Promise.all(running.map((p) => p.stop()));
   await db.drop();
   await redis.cleanup();
+});
+
+describe('one-scan authorization through real processes', () => {
+  it('binds a shop account: our page, the consent page of WeChat, the callback, the result', async () => {
+    await waitFor(async () => {
+      const calls = (await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_component_token`)).json()) as { errcode: number }[];
+      return calls.some((c) => c.errcode === 0) ? true : undefined;
+    }, 15_000, 'the component token');
+    const page = await (await fetch(`${ingressUrl}/authorize?shop=S1`)).text();
+    const link = /id="authorize" href="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&');
+    expect(link).toMatch(/\/cgi-bin\/componentloginpage\?component_appid=wx/);
+    // As a browser does after the click: the Referer is our page.
+    const consent = await (await fetch(link ?? '', { headers: { referer: `${ingressUrl}/authorize?shop=S1` } })).text();
+    expect(consent).toContain('data-appid="wx1a2b3c4d5e6f7001"');
+    const form = new URLSearchParams();
+    for (const [, name, value] of consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(name ?? '', (value ?? '').replaceAll('&amp;', '&'));
+    form.set('appid', 'wx1a2b3c4d5e6f7001');
+    form.append('func_wx1a2b3c4d5e6f7001', '1');
+    form.append('func_wx1a2b3c4d5e6f7001', '15');
+    const confirmed = await fetch(`${sandboxUrl}/cgi-bin/componentloginpage/confirm`, { method: 'POST', body: form, redirect: 'manual' });
+    expect(confirmed.status).toBe(302);
+    const callback = confirmed.headers.get('location') ?? '';
+    expect(callback.startsWith(`${ingressUrl}/authorize/callback?state=`)).toBe(true);
+    const result = await fetch(callback);
+    const html = await result.text();
+    expect(result.status).toBe(200);
+    expect(html).toContain('<strong id="nick-name">小鹿咖啡</strong>');
+    expect(html).toContain('<strong id="shop">S1</strong>');
+    // The same link again is a replay.
+    expect((await fetch(callback)).status).toBe(400);
+  });
 });
 
 describe('全网发布 through real processes', () => {

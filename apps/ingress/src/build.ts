@@ -1,5 +1,6 @@
 import type { Producer, ReplyBus } from '@weixin3rd/queues';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { authorizeRoutes, type AuthorizeOptions } from './authorize/authorize.routes.js';
 import { IngressError } from './errors.js';
 import type { AuthorizerLookup, ComponentLookup } from './lookups.js';
 import { RateLimiter } from './rate-limit.js';
@@ -14,8 +15,8 @@ export interface IngressDeps {
   replies: ReplyBus;
   options: { bodyLimit: number; replyBudgetMs: number; maxTimestampSkewSeconds: number; rateLimitPerSecond: number };
   logger?: FastifyServerOptions['loggerInstance'];
-  /** Extra routes (the authorization pages) registered by the caller. */
-  register?: (app: FastifyInstance) => Promise<void>;
+  /** The authorization pages; left out where a test needs only the push routes. */
+  authorize?: AuthorizeOptions;
 }
 
 /** WeChat sends `text/xml`; some gateways rewrite it. Anything else is refused with 415. */
@@ -69,6 +70,6 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
     const ready = Object.values(deps.producers).every((p) => p.connected);
     return reply.code(ready ? 200 : 503).send({ ready });
   });
-  if (deps.register) await deps.register(app);
+  if (deps.authorize) await app.register(authorizeRoutes, deps.authorize);
   return app;
 }

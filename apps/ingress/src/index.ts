@@ -3,3 +3,4 @@ export { build, type IngressDeps } from './build.js';
 export { storeLookups, type AuthorizerLookup, type ComponentLookup } from './lookups.js';
 export { INGRESS_ERRORS, IngressError, type IngressErrorCode } from './errors.js';
 export { dedupeKey } from './dedupe-key.js';
+export { StateSigner, type AuthorizeState } from './authorize/state.js';

@@ -2,6 +2,9 @@ import { loadConfigOrExit } from '@weixin3rd/config';
 import { Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
 import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
+import { ComponentTokenService } from '@weixin3rd/credentials';
+import { Transport } from '@weixin3rd/wechat-api';
+import { StateSigner } from './authorize/state.js';
 import { build } from './build.js';
 import { storeLookups } from './lookups.js';
 
@@ -21,9 +24,27 @@ await runMain('ingress', async () => {
   await producers.tickets.ready();
   const subscriber = createRedis(config.redis.url, 'worker', onRedisError);
   const replies = new ReplyBus(config.queue.prefix, producerConnection, subscriber);
+  // The token owner's lock needs commands that wait for a connection, unlike the producer's.
+  const tokenRedis = createRedis(config.redis.url, 'worker', onRedisError);
 
   const lookups = storeLookups(store);
-  const app = await build({ components: lookups, authorizers: lookups, producers, replies, options: config.ingress, logger });
+  const tokens = new ComponentTokenService({ store, redis: tokenRedis, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const app = await build({
+    components: lookups,
+    authorizers: lookups,
+    producers,
+    replies,
+    options: config.ingress,
+    logger,
+    authorize: {
+      store,
+      preAuthCode: async (componentAppId) => (await tokens.api(componentAppId).createPreAuthCode()).pre_auth_code,
+      signer: new StateSigner(config.dataKey),
+      authorization: producers.authorization,
+      publicBaseUrl: config.http.publicBaseUrl,
+      mpBase: config.wechat.mpBase,
+    },
+  });
   await app.listen({ host: config.http.host, port: config.http.ingressPort });
 
   onShutdown(
@@ -31,6 +52,7 @@ await runMain('ingress', async () => {
       await app.close();
       await Promise.all(Object.values(producers).map((p) => p.close()));
       subscriber.disconnect();
+    tokenRedis.disconnect();
       await store.close();
     },
     { logger },

@@ -45,8 +45,26 @@ function accountOf(info: AuthorizerInfoResponse['authorizer_info']) {
  * publishes `authorizer-events`.
  */
 export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker {
+  /**
+   * The push won the code but the redirect knows the shop: once the push's exchange is done, the
+   * redirect's job binds the shop. Retried (not failed) while the exchange is still running.
+   */
+  const bindAfterOther = async (componentAppId: string, code: string, shopId: string): Promise<ExchangeOutcome> => {
+    const other = await deps.store.authCodes.outcome(componentAppId, code);
+    if (other?.status === 'failed') throw new UnrecoverableError(other.outcome ?? 'the authorization failed');
+    if (other?.status !== 'done' || !other.authorizerAppId) throw new Error('the same code is being exchanged by another job; retrying');
+    const bind = await deps.store.authorizers.bindShop(componentAppId, other.authorizerAppId, shopId);
+    if (bind === 'bound') {
+      const current = await deps.store.authorizers.find(componentAppId, other.authorizerAppId);
+      if (current) await deps.events.publish('shop_bound', current, `shop-${shopId}-${current.tokenVersion}`);
+    }
+    return bind === 'already_bound' ? 'already_bound' : 'bound';
+  };
+
   const exchange = async (componentAppId: string, code: string, shopId: string | null, owner: string): Promise<ExchangeOutcome> => {
-    if ((await deps.store.authCodes.claim(componentAppId, code, owner)) === 'lost') return 'duplicate';
+    if ((await deps.store.authCodes.claim(componentAppId, code, owner)) === 'lost') {
+      return shopId === null ? 'duplicate' : bindAfterOther(componentAppId, code, shopId);
+    }
     const api = deps.tokens.api(componentAppId);
     try {
       const auth = (await api.queryAuth(code).catch(permanent)).authorization_info;

@@ -82,6 +82,14 @@ describe('worker-authorization', () => {
     expect(await store.authCodes.outcome(C.appId, code)).toMatchObject({ status: 'done', outcome: 'bound', authorizerAppId: OA });
   });
 
+  it('binds the shop of a redirect that arrives after the push did the work', async () => {
+    const code = world.consent(C.appId, 'wx1a2b3c4d5e6f7003', [1], null).authCode.value;
+    expect(await push('authorized', 'wx1a2b3c4d5e6f7003', code)).toBe('authorized');
+    expect(await redirect(code, 'S7')).toBe('bound');
+    expect((await store.authorizers.find(C.appId, 'wx1a2b3c4d5e6f7003'))?.shopId).toBe('S7');
+    expect((await eventsOf()).at(-1)).toMatchObject({ type: 'shop_bound', shopId: 'S7' });
+  });
+
   it('creates an authorizer unbound from a push alone, and refuses a second shop', async () => {
     const code = world.consent(C.appId, MP, [17, 19], null).authCode.value;
     expect(await push('authorized', MP, code)).toBe('authorized');

@@ -18,9 +18,9 @@ await runMain('worker-tickets', async () => {
   const worker = createTicketsWorker({ store, tokens, connection, prefix: config.queue.prefix, logger });
   worker.on('failed', (job, err) => logger.warn({ job: job?.name, err: err.message }, 'job failed'));
 
-  // Every minute, and once at start: a restart must not wait for the next ticket push.
+  // Every minute (BullMQ runs a new scheduler's first job at once): a restart never waits for a push.
   const scheduler = new Producer('tickets', createRedis(config.redis.url, 'worker', onRedisError), config.queue.prefix, onRedisError);
-  await scheduler.queue.upsertJobScheduler('component-token-check', { every: 60_000, immediately: true }, { name: 'ensure-component-token', data: { componentAppId: ALL_COMPONENTS, reason: 'schedule' } });
+  await scheduler.queue.upsertJobScheduler('component-token-check', { every: 60_000 }, { name: 'ensure-component-token', data: { componentAppId: ALL_COMPONENTS, reason: 'schedule' } });
   logger.info({ apiBase: config.wechat.apiBase }, 'worker-tickets ready');
 
   onShutdown(

@@ -37,3 +37,24 @@ export class AuthCodesRepository {
     return (await this.models.authCode.deleteMany({ createdAt: { $lt: date } })).deletedCount;
   }
 }
+
+/** One-use nonces of signed `state` values. */
+export class StateNoncesRepository {
+  constructor(private readonly models: Models) {}
+
+  /** True the first time a nonce is presented, false on every replay. */
+  async consume(nonce: string): Promise<boolean> {
+    try {
+      await this.models.stateNonce.create({ _id: nonce, usedAt: new Date() });
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return false;
+      throw error;
+    }
+  }
+
+  /** States expire, so their nonces can go once older than the longest state lifetime. */
+  async purgeOlderThan(date: Date): Promise<number> {
+    return (await this.models.stateNonce.deleteMany({ usedAt: { $lt: date } })).deletedCount;
+  }
+}

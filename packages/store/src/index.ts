@@ -6,5 +6,5 @@ export { ComponentsRepository, type ComponentSecrets, type ComponentSummary } fr
 export { TicketsRepository, type TicketSaveResult } from './tickets.repository.js';
 export { ComponentTokensRepository, type StoredToken } from './component-tokens.repository.js';
 export { AuthorizersRepository, type AuthorizedInput, type Authorizer, type AuthorizerAccount, type BindResult } from './authorizers.repository.js';
-export { AuthCodesRepository } from './auth-codes.repository.js';
+export { AuthCodesRepository, StateNoncesRepository } from './auth-codes.repository.js';
 export { connectStore, type ConnectOptions, type Store } from './store.js';

@@ -73,6 +73,12 @@ export interface AuthCodeDoc {
   createdAt: Date;
 }
 
+/** A used `state` nonce of the authorization page: each state works once. */
+export interface StateNonceDoc {
+  _id: string;
+  usedAt: Date;
+}
+
 /** Single documents of store-wide facts (which DATA_KEY sealed this database). */
 export interface MetaDoc {
   _id: string;
@@ -148,6 +154,8 @@ export function registerModels(conn: Connection) {
     },
     { collection: 'auth_codes' },
   );
+  const stateNonce = new Schema<StateNonceDoc>({ _id: String, usedAt: { type: Date, required: true } }, { collection: 'state_nonces' });
+  stateNonce.index({ usedAt: 1 });
   const meta = new Schema<MetaDoc>({ _id: String, value: String }, { collection: 'meta' });
   return {
     component: conn.model('Component', component),
@@ -155,6 +163,7 @@ export function registerModels(conn: Connection) {
     componentToken: conn.model('ComponentToken', componentToken),
     authorizer: conn.model('Authorizer', authorizer),
     authCode: conn.model('AuthCode', authCode),
+    stateNonce: conn.model('StateNonce', stateNonce),
     meta: conn.model('Meta', meta),
   };
 }

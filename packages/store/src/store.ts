@@ -1,5 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
-import { AuthCodesRepository } from './auth-codes.repository.js';
+import { AuthCodesRepository, StateNoncesRepository } from './auth-codes.repository.js';
 import { AuthorizersRepository } from './authorizers.repository.js';
 import { ComponentTokensRepository } from './component-tokens.repository.js';
 import { ComponentsRepository } from './components.repository.js';
@@ -17,6 +17,7 @@ export interface Store {
   componentTokens: ComponentTokensRepository;
   authorizers: AuthorizersRepository;
   authCodes: AuthCodesRepository;
+  stateNonces: StateNoncesRepository;
   close(): Promise<void>;
 }
 
@@ -47,6 +48,7 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
       componentTokens: new ComponentTokensRepository(models, box),
       authorizers: new AuthorizersRepository(models, box),
       authCodes: new AuthCodesRepository(models),
+      stateNonces: new StateNoncesRepository(models),
       close: () => connection.close(),
     };
   } catch (error) {
