@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# `npm run bench`: prepare like `npm test`, install the benchmarks' own dependencies, run them.
+# Results go to bench/results/*.json; README.md summarises them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/prepare.sh
+if [ ! -d bench/node_modules ] || [ bench/package.json -nt bench/node_modules ]; then
+  echo "[bench] installing benchmark dependencies"
+  npm install --prefix bench --no-audit --no-fund --loglevel=error
+fi
+echo "[bench] ingress"
+node bench/ingress/run.mjs
