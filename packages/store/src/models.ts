@@ -12,20 +12,24 @@ export interface ComponentDoc {
   updatedAt: Date;
 }
 
-export interface TicketEntry {
-  value: string;
+/**
+ * One received component_verify_ticket (value sealed). Tickets are appended, never updated: the
+ * newest by CreateTime is the current one. Inserts are atomic on every MongoDB-compatible store,
+ * where a compare-and-set update is not (FerretDB 1.x applies concurrent updates with the same
+ * filter one after the other, both "matching").
+ */
+export interface ComponentTicketDoc {
+  appId: string;
   createTime: number;
+  valueHash: string;
+  value: string;
   receivedAt: Date;
 }
 
-/** The latest and previous component_verify_ticket of a component (value sealed). */
-export interface ComponentTicketDoc {
-  appId: string;
-  latest: TicketEntry;
-  previous: TicketEntry | null;
-}
-
-/** The component access token: one owner, monotonic version for compare-and-set. */
+/**
+ * One issued component access token. Versions are appended under a unique (appId, version)
+ * index: saving version n+1 twice fails the second time, which is the compare-and-set.
+ */
 export interface ComponentTokenDoc {
   appId: string;
   accessToken: string;
@@ -85,8 +89,6 @@ export interface MetaDoc {
   value: string;
 }
 
-const ticketEntry = new Schema<TicketEntry>({ value: String, createTime: Number, receivedAt: Date }, { _id: false });
-
 /** The models on one connection (not mongoose's global one, so tests and apps can hold several). */
 export function registerModels(conn: Connection) {
   const component = new Schema<ComponentDoc>(
@@ -101,12 +103,20 @@ export function registerModels(conn: Connection) {
     { timestamps: true, collection: 'components' },
   );
   const ticket = new Schema<ComponentTicketDoc>(
-    { appId: { type: String, required: true, unique: true }, latest: { type: ticketEntry, required: true }, previous: { type: ticketEntry, default: null } },
+    {
+      appId: { type: String, required: true },
+      createTime: { type: Number, required: true },
+      valueHash: { type: String, required: true },
+      value: { type: String, required: true },
+      receivedAt: { type: Date, required: true },
+    },
     { collection: 'component_tickets' },
   );
+  ticket.index({ appId: 1, valueHash: 1 }, { unique: true });
+  ticket.index({ appId: 1, createTime: -1 });
   const componentToken = new Schema<ComponentTokenDoc>(
     {
-      appId: { type: String, required: true, unique: true },
+      appId: { type: String, required: true },
       accessToken: { type: String, required: true },
       expiresAt: { type: Date, required: true },
       version: { type: Number, required: true },
@@ -114,6 +124,7 @@ export function registerModels(conn: Connection) {
     },
     { collection: 'component_tokens' },
   );
+  componentToken.index({ appId: 1, version: 1 }, { unique: true });
   const authorizer = new Schema<AuthorizerDoc>(
     {
       componentAppId: { type: String, required: true },
