@@ -95,3 +95,11 @@ export const READY: Readonly<Record<string, RegExp>> = {
   'worker-authorization': /worker-authorization ready/,
   'worker-messages': /worker-messages ready/,
 };
+
+/** Waits until the sandbox has issued a component access token (worker-tickets asks at start). */
+export async function waitForComponentToken(sandboxUrl: string): Promise<void> {
+  await waitFor(async () => {
+    const calls = (await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_component_token`)).json()) as { errcode: number }[];
+    return calls.some((c) => c.errcode === 0) ? true : undefined;
+  }, 15_000, 'the component token');
+}

@@ -1,7 +1,7 @@
 import { SANDBOX_DEV_COMPONENT } from '@weixin3rd/config';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READY, stackEnv, startApp, waitFor, type RunningProcess } from './processes.js';
+import { READY, stackEnv, startApp, waitForComponentToken, type RunningProcess } from './processes.js';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -27,10 +27,7 @@ afterAll(async () => {
 
 describe('one-scan authorization through real processes', () => {
   it('binds a shop account: our page, the consent page of WeChat, the callback, the result', async () => {
-    await waitFor(async () => {
-      const calls = (await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_component_token`)).json()) as { errcode: number }[];
-      return calls.some((c) => c.errcode === 0) ? true : undefined;
-    }, 15_000, 'the component token');
+    await waitForComponentToken(sandboxUrl);
     const page = await (await fetch(`${ingressUrl}/authorize?shop=S1`)).text();
     const link = /id="authorize" href="([^"]+)"/.exec(page)?.[1]?.replaceAll('&amp;', '&');
     expect(link).toMatch(/\/cgi-bin\/componentloginpage\?component_appid=wx/);
@@ -58,11 +55,7 @@ describe('one-scan authorization through real processes', () => {
 
 describe('全网发布 through real processes', () => {
   it('passes every case of the release test run by the sandbox', async () => {
-    // worker-tickets asks for a ticket at start; wait for the component token before the test.
-    await waitFor(async () => {
-      const calls = (await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_component_token`)).json()) as { errcode: number }[];
-      return calls.some((c) => c.errcode === 0) ? true : undefined;
-    }, 15_000, 'the component token');
+    await waitForComponentToken(sandboxUrl);
     const res = await fetch(`${sandboxUrl}/sandbox/release-test`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
