@@ -78,6 +78,11 @@ describe('ticket → token through real processes', () => {
     expect(described.ticketUpdatedAt).toBeTruthy();
     expect(JSON.stringify(described)).not.toContain(SANDBOX_DEV_COMPONENT.appSecret);
 
+    const metrics = await (await fetch(`${consoleUrl}/metrics`)).text();
+    expect(metrics).toMatch(new RegExp(`weixin3rd_component_ticket_age_seconds\\{component="${C}"\\} \\d+`));
+    expect(metrics).toMatch(new RegExp(`weixin3rd_component_token_expires_in_seconds\\{component="${C}"\\} 7\\d{3}`));
+    expect(metrics).toContain(`weixin3rd_component_config_error{component="${C}"} 0`);
+
     // Restart every process of the project: the same token, and no new call to WeChat.
     await stopProject();
     await startProject();

@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { bearerAuth } from './auth.js';
 import { ConsoleError } from './errors.js';
 import { componentsRoutes } from './routes/components.routes.js';
+import { metricsRoutes } from './routes/metrics.routes.js';
 
 export interface ConsoleDeps {
   store: Pick<Store, 'components' | 'tickets' | 'componentTokens'>;
@@ -27,6 +28,8 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     api.addHook('onRequest', bearerAuth(deps.apiTokens));
     await api.register(componentsRoutes, { store: deps.store, tokens: deps.tokens });
   });
+  // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
+  await app.register(metricsRoutes, { store: deps.store });
   app.get('/healthz', async () => ({ ok: true }));
   return app;
 }
