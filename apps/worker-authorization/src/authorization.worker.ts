@@ -4,7 +4,7 @@ import type { Store } from '@weixin3rd/store';
 import { WeChatApiError, type AuthorizerInfoResponse } from '@weixin3rd/wechat-api';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { EventPublisher } from './event-publisher.js';
+import type { EventPublisher } from '@weixin3rd/events';
 
 export interface AuthorizationWorkerDeps {
   store: Pick<Store, 'authorizers' | 'authCodes'>;

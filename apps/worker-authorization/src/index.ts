@@ -1,2 +1,1 @@
 export { createAuthorizationWorker, type AuthorizationWorkerDeps, type ExchangeOutcome } from './authorization.worker.js';
-export { EventPublisher } from './event-publisher.js';

@@ -5,7 +5,7 @@ import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
 import { Transport } from '@weixin3rd/wechat-api';
 import { createAuthorizationWorker } from './authorization.worker.js';
-import { EventPublisher } from './event-publisher.js';
+import { EventPublisher } from '@weixin3rd/events';
 
 await runMain('worker-authorization', async () => {
   const config = loadConfigOrExit();

@@ -7,7 +7,8 @@ import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import { Queue, QueueEvents, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventPublisher, createAuthorizationWorker } from '../src/index.js';
+import { EventPublisher } from '@weixin3rd/events';
+import { createAuthorizationWorker } from '../src/index.js';
 
 const C = { appId: 'wx00000000000a7401', appSecret: 'auth-secret', token: 'authtoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
 const OA = 'wx1a2b3c4d5e6f7001';

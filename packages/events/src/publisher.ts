@@ -1,7 +1,19 @@
 import { DEFAULT_JOB_OPTIONS, QUEUE, jobIds, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
-import type { Authorizer } from '@weixin3rd/store';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+
+/** The authorizer fields an event carries (a stored authorizer has them all). */
+export interface AuthorizerSnapshot {
+  componentAppId: string;
+  appId: string;
+  shopId: string | null;
+  funcInfo: number[];
+  nickName: string | null;
+  userName: string | null;
+  principalName: string | null;
+  serviceType: number | null;
+  verifyType: number | null;
+}
 
 /**
  * Publishes `authorizer-events` (CONTRACT.md): one job per change with a deterministic id, copied
@@ -17,7 +29,7 @@ export class EventPublisher {
   }
 
   /** `version` makes the job id: the same change published twice (a retried job) is one event. */
-  async publish(type: AuthorizerEventJob['type'], authorizer: Authorizer, version: string): Promise<AuthorizerEventJob> {
+  async publish(type: AuthorizerEventJob['type'], authorizer: AuthorizerSnapshot, version: string): Promise<AuthorizerEventJob> {
     const event: AuthorizerEventJob = {
       type,
       componentAppId: authorizer.componentAppId,
