@@ -5,9 +5,10 @@ import { WeChatApiError, type AuthorizerInfoResponse } from '@weixin3rd/wechat-a
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EventPublisher } from '@weixin3rd/events';
+import { reconcile, type ReconcileResult } from './reconcile.js';
 
 export interface AuthorizationWorkerDeps {
-  store: Pick<Store, 'authorizers' | 'authCodes'>;
+  store: Pick<Store, 'authorizers' | 'authCodes' | 'components'>;
   tokens: ComponentTokenService;
   events: EventPublisher;
   connection: Redis;
@@ -111,6 +112,15 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         }
         await deps.events.publish('unauthorized', authorizer, `unauthorized-${data.createTime}`);
         return 'unauthorized';
+      },
+      reconcile: async (data: { componentAppId: string }) => {
+        const appIds = data.componentAppId === '*' ? await deps.store.components.listAppIds() : [data.componentAppId];
+        const results: Record<string, ReconcileResult> = {};
+        for (const appId of appIds) {
+          results[appId] = await reconcile(appId, deps);
+          deps.logger.info({ componentAppId: appId, ...results[appId] }, 'reconciled with api_get_authorizer_list');
+        }
+        return results;
       },
       'unknown-info-type': async (data: UnknownInfoTypeJob) => {
         deps.logger.info({ componentAppId: data.componentAppId, infoType: data.infoType, createTime: data.createTime }, 'unhandled InfoType kept in the job');

@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@weixin3rd/config';
 import { ComponentTokenService } from '@weixin3rd/credentials';
-import { createRedis } from '@weixin3rd/queues';
+import { Producer, createRedis } from '@weixin3rd/queues';
 import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -18,11 +18,15 @@ await runMain('worker-authorization', async () => {
   const events = new EventPublisher(connection, config.queue.prefix, config.authorizerEventSubscribers);
   const worker = createAuthorizationWorker({ store, tokens, events, connection, prefix: config.queue.prefix, logger });
   worker.on('failed', (job, err) => logger.warn({ job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
+  // Daily: recover refresh tokens WeChat still holds, notice revocations a lost push missed.
+  const scheduler = new Producer('authorization', createRedis(config.redis.url, 'worker'), config.queue.prefix);
+  await scheduler.queue.upsertJobScheduler('reconcile-daily', { every: 24 * 3600_000 }, { name: 'reconcile', data: { componentAppId: '*' } });
   logger.info({}, 'worker-authorization ready');
 
   onShutdown(
     async () => {
       await worker.close();
+      await scheduler.close();
       await events.close();
       await store.close();
     },

@@ -54,7 +54,7 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
-async function run(name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code', data: Record<string, unknown>, jobId: string): Promise<unknown> {
+async function run(name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code' | 'reconcile', data: Record<string, unknown>, jobId: string): Promise<unknown> {
   await producer.add(name as never, data as never, jobId, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
   const job = await producer.queue.getJob(jobId);
   return job?.waitUntilFinished(queueEvents, 20_000);
@@ -125,5 +125,17 @@ describe('worker-authorization', () => {
     const code = world.consent(C.appId, 'wx1a2b3c4d5e6f7004', [1], null).authCode.value;
     world.addFault({ api: 'api_get_authorizer_info', kind: 'busy', remaining: 3 });
     expect(await redirect(code, 'S4')).toBe('bound');
+  });
+
+  it('reconciles with api_get_authorizer_list: restores lost refresh tokens, notices missed revocations', async () => {
+    const appId = 'wx1a2b3c4d5e6f7004';
+    await store.authorizers.setStatus(C.appId, appId, 'reauth_required');
+    await db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: null } });
+    world.revoke(C.appId, MP); // no push: the revocation was missed
+    const result = (await run('reconcile', { componentAppId: '*' }, 'reconcile-1')) as Record<string, { listed: number; restored: number; revoked: number }>;
+    expect(result[C.appId]).toMatchObject({ restored: 1, revoked: 1 });
+    expect(await store.authorizers.find(C.appId, appId)).toMatchObject({ status: 'authorized', refreshToken: world.authorizationOf(C.appId, appId)?.refreshToken });
+    expect((await store.authorizers.find(C.appId, MP))?.status).toBe('unauthorized');
+    expect((await eventsOf()).at(-1)).toMatchObject({ type: 'unauthorized', authorizerAppId: MP });
   });
 });

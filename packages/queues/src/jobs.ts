@@ -84,6 +84,8 @@ export interface QueueJobs {
     unauthorized: UnauthorizedJob;
     'unknown-info-type': UnknownInfoTypeJob;
     'auth-code': AuthCodeJob;
+    /** Compare with api_get_authorizer_list; `*` = every component. */
+    reconcile: { componentAppId: string };
   };
   'token-refresh': { 'refresh-authorizer-token': RefreshAuthorizerTokenJob; sweep: Record<string, never> };
   'account-messages': { message: AccountMessageJob };

@@ -65,7 +65,7 @@ describe('queues', () => {
   });
 
   it('validates every job name and names the subscriber queues', () => {
-    expect(jobNamesOf('authorization')).toEqual(['authorized', 'updateauthorized', 'unauthorized', 'unknown-info-type', 'auth-code']);
+    expect(jobNamesOf('authorization')).toEqual(['authorized', 'updateauthorized', 'unauthorized', 'unknown-info-type', 'auth-code', 'reconcile']);
     expect(() => parseJob('authorization', 'unauthorized', { componentAppId: 'wx1', authorizerAppId: 'wx2' })).toThrow(/createTime/);
     expect(() => parseJob('tickets', 'nope' as never, {})).toThrow(UnrecoverableError);
     expect(subscriberQueue('billing')).toBe('authorizer-events.billing');

@@ -15,6 +15,7 @@ const SHAPES: { [Q in keyof QueueJobs]: Record<JobName<Q>, Shape> } = {
     unauthorized: { componentAppId: 'string', authorizerAppId: 'string', createTime: 'string' },
     'unknown-info-type': { componentAppId: 'string', infoType: 'string', createTime: 'string', xml: 'string' },
     'auth-code': { componentAppId: 'string', authCode: 'string', shopId: 'string|null', preAuthCode: 'string|null' },
+    reconcile: { componentAppId: 'string' },
   },
   'token-refresh': {
     'refresh-authorizer-token': { componentAppId: 'string', authorizerAppId: 'string', reason: 'string' },

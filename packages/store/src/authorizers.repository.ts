@@ -27,6 +27,12 @@ export interface AuthorizedInput {
 /** An authorizer as the rest of the system sees it: secrets opened, never serialised as is. */
 export type Authorizer = Omit<AuthorizerDoc, 'refreshToken' | 'accessToken'> & { refreshToken: string | null; accessToken: string | null };
 
+export interface AuthorizerFilter {
+  componentAppId?: string;
+  shopId?: string;
+  status?: AuthorizerDoc['status'];
+}
+
 export type BindResult = 'bound' | 'unchanged' | 'already_bound';
 
 export class AuthorizersRepository {
@@ -80,6 +86,35 @@ export class AuthorizersRepository {
     if (before?.shopId === shopId) return 'unchanged';
     const res = await this.models.authorizer.updateOne(filter, { $set: { shopId } });
     return res.modifiedCount === 1 ? 'bound' : 'already_bound';
+  }
+
+  /** Finds an account by appid, in one component or the first that has it. */
+  async findByAppId(appId: string, componentAppId?: string): Promise<Authorizer | null> {
+    const doc = await this.models.authorizer.findOne(componentAppId ? { componentAppId, appId } : { appId }).sort({ componentAppId: 1 }).lean();
+    return doc ? this.open(doc) : null;
+  }
+
+  /** A page of authorizers matching the filters, newest change first. */
+  async list(filter: AuthorizerFilter, page: number, pageSize: number): Promise<{ items: Authorizer[]; total: number }> {
+    const query: Record<string, string> = {};
+    if (filter.componentAppId) query.componentAppId = filter.componentAppId;
+    if (filter.shopId) query.shopId = filter.shopId;
+    if (filter.status) query.status = filter.status;
+    const [docs, total] = await Promise.all([
+      this.models.authorizer.find(query).sort({ updatedAt: -1, appId: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean(),
+      this.models.authorizer.countDocuments(query),
+    ]);
+    return { items: docs.map((d) => this.open(d)), total };
+  }
+
+  /** Appids of a component's authorizers in a status (reconciliation compares them with WeChat's list). */
+  async appIds(componentAppId: string, status: AuthorizerDoc['status']): Promise<string[]> {
+    return (await this.models.authorizer.find({ componentAppId, status }, { appId: 1 }).lean()).map((d) => d.appId);
+  }
+
+  /** WeChat still lists the account: take its refresh token back (api_get_authorizer_list). */
+  async restoreRefreshToken(componentAppId: string, appId: string, refreshToken: string): Promise<void> {
+    await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { refreshToken: this.box.seal(refreshToken), status: 'authorized' }, $inc: { tokenVersion: 1 } });
   }
 
   /** Used by the ingress before and by tests: a status change without tokens. */
