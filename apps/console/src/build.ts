@@ -1,13 +1,18 @@
 import type { ComponentTokenService } from '@weixin3rd/credentials';
+import type { EventPublisher } from '@weixin3rd/events';
+import type { Producer } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { bearerAuth } from './auth.js';
 import { ConsoleError } from './errors.js';
+import { authorizersRoutes } from './routes/authorizers.routes.js';
 import { componentsRoutes } from './routes/components.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 
 export interface ConsoleDeps {
-  store: Pick<Store, 'components' | 'tickets' | 'componentTokens'>;
+  store: Pick<Store, 'components' | 'tickets' | 'componentTokens' | 'authorizers'>;
+  events: EventPublisher;
+  authorization: Producer<'authorization'>;
   tokens: ComponentTokenService;
   apiTokens: readonly string[];
   logger?: FastifyServerOptions['loggerInstance'];
@@ -27,6 +32,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
   await app.register(async (api) => {
     api.addHook('onRequest', bearerAuth(deps.apiTokens));
     await api.register(componentsRoutes, { store: deps.store, tokens: deps.tokens });
+    await api.register(authorizersRoutes, { store: deps.store, events: deps.events, authorization: deps.authorization });
   });
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, { store: deps.store });

@@ -1,6 +1,7 @@
 import { loadConfigOrExit } from '@weixin3rd/config';
 import { ComponentTokenService } from '@weixin3rd/credentials';
-import { createRedis } from '@weixin3rd/queues';
+import { EventPublisher } from '@weixin3rd/events';
+import { Producer, createRedis } from '@weixin3rd/queues';
 import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -15,12 +16,17 @@ await runMain('console', async () => {
 
   const redis = createRedis(config.redis.url, 'worker', (err) => logger.warn({ err: err.message }, 'redis'));
   const tokens = new ComponentTokenService({ store, redis, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
-  const app = await build({ store, tokens, apiTokens: config.apiTokens, logger });
+  const events = new EventPublisher(redis, config.queue.prefix, config.authorizerEventSubscribers);
+  const producerConnection = createRedis(config.redis.url, 'producer', (err) => logger.warn({ err: err.message }, 'redis'));
+  const authorization = new Producer('authorization', producerConnection, config.queue.prefix);
+  const app = await build({ store, tokens, events, authorization, apiTokens: config.apiTokens, logger });
   await app.listen({ host: config.http.host, port: config.http.consolePort });
 
   onShutdown(
     async () => {
       await app.close();
+      await events.close();
+      await authorization.close();
       redis.disconnect();
       await store.close();
     },

@@ -1,7 +1,10 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
+import { EventPublisher } from '@weixin3rd/events';
+import { Producer, createRedis } from '@weixin3rd/queues';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { Transport } from '@weixin3rd/wechat-api';
+import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../src/build.js';
@@ -11,6 +14,8 @@ let db: TestDatabase;
 let redis: TestRedis;
 let store: Store;
 let app: FastifyInstance;
+let events: EventPublisher;
+let authorization: Producer<'authorization'>;
 
 beforeAll(async () => {
   db = await openTestDatabase('console');
@@ -18,16 +23,21 @@ beforeAll(async () => {
   store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 9) });
   // No WeChat is reachable here: a token request for a component without a ticket must fail clearly.
   const tokens = new ComponentTokenService({ store, redis: redis.connect(), prefix: redis.prefix, transport: new Transport({ baseUrl: 'http://127.0.0.1:9', attempts: 1, timeoutMs: 500 }) });
-  app = await build({ store, tokens, apiTokens: [TOKEN] });
+  events = new EventPublisher(redis.connect(), redis.prefix, []);
+  authorization = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
+  await authorization.ready();
+  app = await build({ store, tokens, events, authorization, apiTokens: [TOKEN] });
 });
 afterAll(async () => {
   await app.close();
+  await events.close();
+  await authorization.close();
   await store.close();
   await db.drop();
   await redis.cleanup();
 });
 
-const call = (method: 'GET' | 'PUT', url: string, payload?: object, token = TOKEN) =>
+const call = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: object, token = TOKEN) =>
   app.inject({ method, url, ...(payload ? { payload } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 const body = { appSecret: 'very-secret-value', token: 'tok123', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
@@ -62,5 +72,46 @@ describe('console components API', () => {
   it('answers 401 without or with a wrong bearer token', async () => {
     expect((await call('GET', '/api/v1/components/wx00000000000c0a01', undefined, '')).statusCode).toBe(401);
     expect((await call('GET', '/api/v1/components/wx00000000000c0a01', undefined, 'console-test-token-0002')).statusCode).toBe(401);
+  });
+});
+
+describe('console authorizers API', () => {
+  const account = { kind: 'official' as const, nickName: '山茶书店', headImg: null, userName: 'gh_2', principalName: 'P', alias: null, qrcodeUrl: null, serviceType: 0, verifyType: -1 };
+  const seed = async (appId: string, componentAppId = 'wx00000000000c0a01') => {
+    await store.authorizers.upsertAuthorized({ componentAppId, appId, refreshToken: 'refreshtoken@@@secret', accessToken: 'at_secret', accessTokenExpiresAt: new Date(Date.now() + 7_200_000), funcInfo: [1], account });
+  };
+
+  it('lists with filters and paging, and shows one account without its tokens', async () => {
+    await seed('wx00000000000d0a01');
+    await seed('wx00000000000d0a02');
+    await store.authorizers.bindShop('wx00000000000c0a01', 'wx00000000000d0a02', 'S9');
+    const all = await call('GET', '/api/v1/authorizers?component=wx00000000000c0a01&pageSize=1');
+    expect(all.json()).toMatchObject({ page: 1, pageSize: 1, total: 2 });
+    expect(all.json().items).toHaveLength(1);
+    const byShop = await call('GET', '/api/v1/authorizers?shop=S9');
+    expect(byShop.json().items.map((a: { appId: string }) => a.appId)).toEqual(['wx00000000000d0a02']);
+    expect((await call('GET', '/api/v1/authorizers?status=bogus')).statusCode).toBe(400);
+    const one = await call('GET', '/api/v1/authorizers/wx00000000000d0a01');
+    expect(one.json()).toMatchObject({ appId: 'wx00000000000d0a01', status: 'authorized', shopId: null, funcInfo: [1], nickName: '山茶书店' });
+    expect(one.body).not.toContain('secret');
+    expect((await call('GET', '/api/v1/authorizers/wx00000000000d0aff')).statusCode).toBe(404);
+  });
+
+  it('rebinds explicitly and publishes shop_bound', async () => {
+    await seed('wx00000000000d0a03');
+    await store.authorizers.bindShop('wx00000000000c0a01', 'wx00000000000d0a03', 'S1');
+    const res = await call('PUT', '/api/v1/authorizers/wx00000000000d0a03/shop', { shopId: 'S2' });
+    expect(res.json()).toMatchObject({ shopId: 'S2', previousShopId: 'S1' });
+    const queue = new Queue('authorizer-events', { connection: redis.connect(), prefix: redis.prefix });
+    expect((await queue.getJobs(['waiting'])).map((j) => [j.name, j.data.shopId])).toContainEqual(['shop_bound', 'S2']);
+    await queue.close();
+    expect((await call('PUT', '/api/v1/authorizers/wx00000000000d0a03/shop', { shopId: 'bad shop' })).statusCode).toBe(400);
+  });
+
+  it('queues a reconciliation on demand', async () => {
+    const res = await call('POST', '/api/v1/components/wx00000000000c0a01/reconcile');
+    expect(res.statusCode).toBe(202);
+    expect((await authorization.queue.getJobs(['waiting'])).map((j) => j.name)).toContain('reconcile');
+    expect((await call('POST', '/api/v1/components/wx00000000000c0aff/reconcile')).statusCode).toBe(404);
   });
 });
