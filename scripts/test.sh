@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh
+node scripts/browser.mjs
 echo "[test] lint"
 npx eslint --max-warnings 0 .
 echo "[test] type-check tests"
