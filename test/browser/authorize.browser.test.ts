@@ -1,21 +1,37 @@
+import { SANDBOX_DEV_COMPONENT } from '@weixin3rd/config';
+import { subscribe, type AuthorizerEvent } from '@weixin3rd/events';
+import type { Worker } from 'bullmq';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { READY, stackEnv, startApp, waitForComponentToken, type RunningProcess } from '../e2e/processes.js';
+import { READY, stackEnv, startApp, waitFor, waitForComponentToken, type RunningProcess } from '../e2e/processes.js';
+
+const MP = 'wx1a2b3c4d5e6f7002';
 
 let db: TestDatabase;
 let redis: TestRedis;
 let browser: Browser;
 let sandboxUrl: string;
 let ingressUrl: string;
+let consoleUrl: string;
+let subscriber: Worker;
+const received: AuthorizerEvent[] = [];
 const running: RunningProcess[] = [];
+const API_TOKEN = 'browser-test-console-token';
 
 beforeAll(async () => {
   db = await openTestDatabase('browser-authorize');
   redis = openTestRedis('browser-authorize');
-  const stack = await stackEnv(db.uri, redis.url, redis.prefix);
-  ({ sandboxUrl, ingressUrl } = stack);
-  for (const name of ['wechat-sandbox', 'ingress', 'worker-tickets', 'worker-authorization']) running.push(await startApp(name, stack.env, READY[name] as RegExp));
+  const stack = await stackEnv(db.uri, redis.url, redis.prefix, { API_TOKENS: API_TOKEN, AUTHORIZER_EVENT_SUBSCRIBERS: 'downstream' });
+  ({ sandboxUrl, ingressUrl, consoleUrl } = stack);
+  // A downstream service, as README shows it.
+  subscriber = subscribe(
+    async (event) => {
+      received.push(event);
+    },
+    { connection: redis.connect(), prefix: redis.prefix, subscriber: 'downstream' },
+  );
+  for (const name of ['wechat-sandbox', 'ingress', 'worker-tickets', 'worker-authorization', 'console']) running.push(await startApp(name, stack.env, READY[name] as RegExp));
   // The flags keep Chromium off the network this machine does not have; Playwright gives it a fresh profile.
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
@@ -25,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await subscriber?.close();
   await Promise.all(running.map((p) => p.stop()));
   await db.drop();
   await redis.cleanup();
@@ -39,11 +56,23 @@ describe('authorization in a real browser', () => {
     await page.click('#authorize');
     // The sandbox checked the Referer (our domain) before showing the account picker.
     await page.waitForSelector('#confirm');
-    await page.check('input[name="appid"][value="wx1a2b3c4d5e6f7002"]');
+    await page.check(`input[name="appid"][value="${MP}"]`);
     await page.click('#confirm');
     await page.waitForURL(/\/authorize\/callback/);
     expect(await page.textContent('#nick-name')).toBe('小鹿咖啡点单');
     expect(await page.textContent('#shop')).toBe('S1');
     expect(await page.locator('#permissions li').count()).toBeGreaterThan(0);
+
+    const consoleGet = async (path: string) => (await fetch(`${consoleUrl}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json() as Promise<Record<string, unknown>>;
+    expect(await consoleGet(`/api/v1/authorizers/${MP}`)).toMatchObject({ appId: MP, status: 'authorized', shopId: 'S1', kind: 'mini' });
+    await waitFor(async () => (received.length > 0 ? true : undefined), 10_000, 'the authorized event');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received.filter((e) => e.type === 'authorized').map((e) => [e.authorizerAppId, e.shopId])).toEqual([[MP, 'S1']]);
+
+    // The admin revokes in WeChat: the account is unauthorized and downstream hears it.
+    await fetch(`${sandboxUrl}/sandbox/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ componentAppId: SANDBOX_DEV_COMPONENT.appId, authorizerAppId: MP }) });
+    await waitFor(async () => (received.some((e) => e.type === 'unauthorized') ? true : undefined), 10_000, 'the unauthorized event');
+    expect(await consoleGet(`/api/v1/authorizers/${MP}`)).toMatchObject({ status: 'unauthorized', shopId: 'S1' });
+    expect(received.filter((e) => e.type === 'unauthorized').map((e) => e.authorizerAppId)).toEqual([MP]);
   });
 });

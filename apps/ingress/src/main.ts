@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@weixin3rd/config';
-import { Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
+import { PreAuthSessions, Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
 import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
 import { ComponentTokenService } from '@weixin3rd/credentials';
@@ -41,6 +41,7 @@ await runMain('ingress', async () => {
       preAuthCode: async (componentAppId) => (await tokens.api(componentAppId).createPreAuthCode()).pre_auth_code,
       signer: new StateSigner(config.dataKey),
       authorization: producers.authorization,
+      sessions: new PreAuthSessions(tokenRedis, config.queue.prefix),
       publicBaseUrl: config.http.publicBaseUrl,
       mpBase: config.wechat.mpBase,
     },

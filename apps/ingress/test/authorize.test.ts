@@ -1,4 +1,5 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
+import { PreAuthSessions } from '@weixin3rd/queues';
 import { Transport } from '@weixin3rd/wechat-api';
 import { World, build as buildSandbox, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { FastifyInstance } from 'fastify';
@@ -29,6 +30,7 @@ beforeAll(async () => {
     preAuthCode: async (c) => (await tokens.api(c).createPreAuthCode()).pre_auth_code,
     signer,
     authorization: ing.producers.authorization,
+    sessions: new PreAuthSessions(ing.redis.connect(), ing.redis.prefix),
     publicBaseUrl: 'https://shop.example.com',
     mpBase: sandboxUrl,
     waitMs: 300,
@@ -57,6 +59,8 @@ describe('GET /authorize', () => {
     expect(link.searchParams.get('biz_appid')).toBe('wx1a2b3c4d5e6f7001');
     const redirect = new URL(link.searchParams.get('redirect_uri') ?? '');
     expect(redirect.origin + redirect.pathname).toBe('https://shop.example.com/authorize/callback');
+    const sessions = new PreAuthSessions(ing.redis.connect(), ing.redis.prefix);
+    expect(await sessions.shopOf(COMPONENT.appId, link.searchParams.get('pre_auth_code'))).toBe('S1');
     const state = signer.verify(redirect.searchParams.get('state') ?? '');
     expect(state).toMatchObject({ componentAppId: COMPONENT.appId, shopId: 'S1' });
     expect(pc.html).toContain('绑定公众号或小程序');

@@ -1,5 +1,5 @@
 import type { ComponentTokenService } from '@weixin3rd/credentials';
-import { QUEUE, createWorker, type AuthCodeJob, type AuthorizationEventJob, type UnauthorizedJob, type UnknownInfoTypeJob } from '@weixin3rd/queues';
+import { QUEUE, createWorker, type PreAuthSessions, type AuthCodeJob, type AuthorizationEventJob, type UnauthorizedJob, type UnknownInfoTypeJob } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import { WeChatApiError, type AuthorizerInfoResponse } from '@weixin3rd/wechat-api';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
@@ -11,6 +11,7 @@ export interface AuthorizationWorkerDeps {
   store: Pick<Store, 'authorizers' | 'authCodes' | 'components'>;
   tokens: ComponentTokenService;
   events: EventPublisher;
+  sessions: PreAuthSessions;
   connection: Redis;
   prefix: string;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -82,13 +83,15 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         account: accountOf(info.authorizer_info),
       });
       const type = previous?.status === 'authorized' ? 'updateauthorized' : 'authorized';
-      await deps.events.publish(type, current, `${type}-${current.tokenVersion}`);
+      // Bind first, so the event already names the shop the operator authorized for.
       let outcome: ExchangeOutcome = 'authorized';
+      let shopOfEvent = current.shopId;
       if (shopId !== null) {
         const bind = await deps.store.authorizers.bindShop(componentAppId, current.appId, shopId);
         outcome = bind === 'already_bound' ? 'already_bound' : 'bound';
-        if (bind === 'bound') await deps.events.publish('shop_bound', { ...current, shopId }, `shop-${shopId}-${current.tokenVersion}`);
+        if (bind !== 'already_bound') shopOfEvent = shopId;
       }
+      await deps.events.publish(type, { ...current, shopId: shopOfEvent }, `${type}-${current.tokenVersion}`);
       deps.logger.info({ componentAppId, authorizerAppId: current.appId, type, outcome, funcInfo: current.funcInfo, previousFuncInfo: previous?.funcInfo ?? null }, 'authorization exchanged');
       await deps.store.authCodes.finish(componentAppId, code, { status: 'done', outcome, authorizerAppId: current.appId });
       return outcome;
@@ -102,8 +105,9 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
     QUEUE.authorization,
     {
       'auth-code': (data: AuthCodeJob, job: Job) => exchange(data.componentAppId, data.authCode, data.shopId, `job-${job.id}`),
-      authorized: (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, null, `job-${job.id}`),
-      updateauthorized: (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, null, `job-${job.id}`),
+      // The push names the pre_auth_code of our page: that is how it knows the shop.
+      authorized: async (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, await deps.sessions.shopOf(data.componentAppId, data.preAuthCode), `job-${job.id}`),
+      updateauthorized: async (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, await deps.sessions.shopOf(data.componentAppId, data.preAuthCode), `job-${job.id}`),
       unauthorized: async (data: UnauthorizedJob) => {
         const authorizer = await deps.store.authorizers.markUnauthorized(data.componentAppId, data.authorizerAppId);
         if (!authorizer) {

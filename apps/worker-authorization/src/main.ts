@@ -1,6 +1,6 @@
 import { loadConfigOrExit } from '@weixin3rd/config';
 import { ComponentTokenService } from '@weixin3rd/credentials';
-import { Producer, createRedis } from '@weixin3rd/queues';
+import { PreAuthSessions, Producer, createRedis } from '@weixin3rd/queues';
 import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
 import { connectStore } from '@weixin3rd/store';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -16,7 +16,8 @@ await runMain('worker-authorization', async () => {
   const connection = createRedis(config.redis.url, 'worker', (err) => logger.warn({ err: err.message }, 'redis'));
   const tokens = new ComponentTokenService({ store, redis: connection, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
   const events = new EventPublisher(connection, config.queue.prefix, config.authorizerEventSubscribers);
-  const worker = createAuthorizationWorker({ store, tokens, events, connection, prefix: config.queue.prefix, logger });
+  const sessions = new PreAuthSessions(connection, config.queue.prefix);
+  const worker = createAuthorizationWorker({ store, tokens, events, sessions, connection, prefix: config.queue.prefix, logger });
   worker.on('failed', (job, err) => logger.warn({ job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
   // Daily: recover refresh tokens WeChat still holds, notice revocations a lost push missed.
   const scheduler = new Producer('authorization', createRedis(config.redis.url, 'worker'), config.queue.prefix);

@@ -1,5 +1,5 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
-import { Producer, createRedis, jobIds, subscriberQueue } from '@weixin3rd/queues';
+import { PreAuthSessions, Producer, createRedis, jobIds, subscriberQueue } from '@weixin3rd/queues';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -22,6 +22,7 @@ let worker: Worker;
 let producer: Producer<'authorization'>;
 let queueEvents: QueueEvents;
 let events: EventPublisher;
+let sessions: PreAuthSessions;
 const silent = { info: () => undefined, warn: () => undefined };
 
 beforeAll(async () => {
@@ -37,7 +38,8 @@ beforeAll(async () => {
   const connection = redis.connect();
   const tokens = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
   events = new EventPublisher(connection, redis.prefix, ['billing']);
-  worker = createAuthorizationWorker({ store, tokens, events, connection, prefix: redis.prefix, logger: silent });
+  sessions = new PreAuthSessions(connection, redis.prefix);
+  worker = createAuthorizationWorker({ store, tokens, events, sessions, connection, prefix: redis.prefix, logger: silent });
   producer = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
   await producer.ready();
   queueEvents = new QueueEvents('authorization', { connection: redis.connect(), prefix: redis.prefix });
@@ -60,8 +62,8 @@ async function run(name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'a
   return job?.waitUntilFinished(queueEvents, 20_000);
 }
 
-const push = (infoType: 'authorized' | 'updateauthorized', appId: string, code: string) =>
-  run(infoType, { componentAppId: C.appId, authorizerAppId: appId, authCode: code, authCodeExpiresAt: '0', preAuthCode: null, createTime: String(Date.now()) }, jobIds.authorizationEvent(infoType, C.appId, appId, code));
+const push = (infoType: 'authorized' | 'updateauthorized', appId: string, code: string, preAuthCode: string | null = null) =>
+  run(infoType, { componentAppId: C.appId, authorizerAppId: appId, authCode: code, authCodeExpiresAt: '0', preAuthCode, createTime: String(Date.now()) }, jobIds.authorizationEvent(infoType, C.appId, appId, code));
 const redirect = (code: string, shopId: string) => run('auth-code', { componentAppId: C.appId, authCode: code, shopId, preAuthCode: null }, jobIds.authCode(C.appId, code));
 const eventsOf = async (queue = 'authorizer-events') => (await new Queue(queue, { connection: redis.connect(), prefix: redis.prefix }).getJobs(['waiting'], 0, -1, true)).map((j) => j.data as { type: string; authorizerAppId: string; shopId: string | null; funcInfo: number[] });
 const queryAuthCalls = () => world.calls.filter((c) => c.api === 'api_query_auth').length;
@@ -75,12 +77,20 @@ describe('worker-authorization', () => {
     const authorizer = await store.authorizers.find(C.appId, OA);
     expect(authorizer).toMatchObject({ status: 'authorized', shopId: 'S1', funcInfo: [1, 2], nickName: '小鹿咖啡', userName: 'gh_5a0d1e2f3a01', kind: 'official', refreshToken: world.authorizationOf(C.appId, OA)?.refreshToken });
     expect(authorizer?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
-    expect((await eventsOf()).map((e) => [e.type, e.authorizerAppId, e.shopId])).toEqual([
-      ['authorized', OA, null],
-      ['shop_bound', OA, 'S1'],
-    ]);
-    expect((await eventsOf(subscriberQueue('billing'))).map((e) => e.type)).toEqual(['authorized', 'shop_bound']);
+    expect((await eventsOf()).map((e) => [e.type, e.authorizerAppId, e.shopId])).toEqual([['authorized', OA, 'S1']]);
+    expect((await eventsOf(subscriberQueue('billing'))).map((e) => [e.type, e.shopId])).toEqual([['authorized', 'S1']]);
     expect(await store.authCodes.outcome(C.appId, code)).toMatchObject({ status: 'done', outcome: 'bound', authorizerAppId: OA });
+  });
+
+  it('binds the shop named by the pre_auth_code of our page when the push comes first', async () => {
+    await sessions.remember(C.appId, 'preauthcode@@@page', 'S5');
+    const code = world.consent(C.appId, 'wx14550af28c71a144', [1], 'preauthcode@@@page').authCode.value;
+    expect(await push('authorized', 'wx14550af28c71a144', code, 'preauthcode@@@page')).toBe('bound');
+    expect((await eventsOf()).at(-1)).toMatchObject({ type: 'authorized', authorizerAppId: 'wx14550af28c71a144', shopId: 'S5' });
+    expect(await redirect(code, 'S5')).toBe('bound');
+    expect((await eventsOf()).filter((e) => e.authorizerAppId === 'wx14550af28c71a144')).toHaveLength(1);
+    world.revoke(C.appId, 'wx14550af28c71a144');
+    await run('unauthorized', { componentAppId: C.appId, authorizerAppId: 'wx14550af28c71a144', createTime: '1700000002' }, 'u-3');
   });
 
   it('binds the shop of a redirect that arrives after the push did the work', async () => {

@@ -8,3 +8,4 @@ export { createRedis, type RedisRole } from './redis.js';
 export { Producer, QueueUnavailableError } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';
 export { REPLY_TTL_SECONDS, ReplyBus, type PassiveReply } from './reply-bus.js';
+export { PreAuthSessions } from './pre-auth-sessions.js';

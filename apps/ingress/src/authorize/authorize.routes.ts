@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { jobIds, type Producer } from '@weixin3rd/queues';
+import { jobIds, type PreAuthSessions, type Producer } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { authorizePage, errorPage, resultPage } from './pages.js';
@@ -11,6 +11,7 @@ export interface AuthorizeOptions {
   preAuthCode: (componentAppId: string) => Promise<string>;
   signer: StateSigner;
   authorization: Producer<'authorization'>;
+  sessions: PreAuthSessions;
   publicBaseUrl: string;
   /** WECHAT_MP_BASE: where componentloginpage and bindcomponent are. */
   mpBase: string;
@@ -50,6 +51,11 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     } catch (error) {
       req.log.warn({ err: (error as Error).message, componentAppId }, 'pre_auth_code unavailable');
       return html(reply, 502, errorPage('暂时无法连接微信，请稍后重试。', 'WeChat cannot be reached right now; please try again shortly.'));
+    }
+    try {
+      await opts.sessions.remember(componentAppId, preAuthCode, q.shop);
+    } catch {
+      return html(reply, 503, errorPage('系统繁忙，请刷新页面重试。', 'The service is busy; please reload this page.'));
     }
     const { value: state } = opts.signer.sign(componentAppId, q.shop);
     const redirectUri = `${opts.publicBaseUrl}/authorize/callback?state=${encodeURIComponent(state)}`;
