@@ -51,6 +51,31 @@ describe('one-scan authorization through real processes', () => {
     // The same link again is a replay.
     expect((await fetch(callback)).status).toBe(400);
   });
+
+  /** Opens our page for a shop and returns the consent link and the callback URL it carries. */
+  async function startFor(shop: string): Promise<{ link: string; callback: string }> {
+    const page = await (await fetch(`${ingressUrl}/authorize?shop=${shop}`)).text();
+    const link = (/id="authorize" href="([^"]+)"/.exec(page)?.[1] ?? '').replaceAll('&amp;', '&');
+    return { link, callback: new URL(link).searchParams.get('redirect_uri') ?? '' };
+  }
+
+  it('shows a clear page for an invalid code and for an account bound to another shop', async () => {
+    const forged = await startFor('S2');
+    const invalid = await fetch(`${forged.callback}&auth_code=queryauthcode@@@forged&expires_in=600`);
+    expect(invalid.status).toBe(400);
+    expect(await invalid.text()).toContain('授权码无效或已过期');
+
+    const second = await startFor('S2');
+    const consent = await (await fetch(second.link, { headers: { referer: `${ingressUrl}/authorize?shop=S2` } })).text();
+    const form = new URLSearchParams();
+    for (const [, name, value] of consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(name ?? '', (value ?? '').replaceAll('&amp;', '&'));
+    form.set('appid', 'wx1a2b3c4d5e6f7001');
+    form.append('func_wx1a2b3c4d5e6f7001', '1');
+    const confirmed = await fetch(`${sandboxUrl}/cgi-bin/componentloginpage/confirm`, { method: 'POST', body: form, redirect: 'manual' });
+    const result = await fetch(confirmed.headers.get('location') ?? '');
+    expect(result.status).toBe(409);
+    expect(await result.text()).toContain('该账号已绑定到其他店铺（S1）');
+  });
 });
 
 describe('全网发布 through real processes', () => {

@@ -88,7 +88,8 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
       const job = await opts.authorization.queue.getJob(jobId);
       const status = job ? await job.getState() : 'unknown';
       if (status === 'completed') return showOutcome(reply, state.componentAppId, code, String(job?.returnvalue), state.shopId);
-      if (status === 'failed' && job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      // 'failed' is final: a job that will be retried waits in 'delayed'.
+      if (status === 'failed' && job) {
         const invalid = /6100[9]|61010/.test(job.failedReason);
         return invalid
           ? html(reply, 400, errorPage('授权码无效或已过期，请重新授权。', 'The authorization code is invalid or expired; please authorize again.'))
