@@ -117,6 +117,48 @@ export class AuthorizersRepository {
     await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { refreshToken: this.box.seal(refreshToken), status: 'authorized' }, $inc: { tokenVersion: 1 } });
   }
 
+  /**
+   * Saves refreshed tokens as version `expectedVersion + 1`, only if nobody wrote that version
+   * first. The claim insert is the compare-and-set (atomic on MongoDB and FerretDB alike); the
+   * version filter also refuses a writer that read before a re-authorization.
+   */
+  async saveTokens(componentAppId: string, appId: string, expectedVersion: number, tokens: { accessToken: string; expiresAt: Date; refreshToken: string }): Promise<boolean> {
+    try {
+      await this.models.tokenClaim.create({ _id: `${componentAppId}/${appId}/${expectedVersion}`, at: new Date() });
+    } catch (error) {
+      if ((error as { code?: number }).code === 11000) return false;
+      throw error;
+    }
+    const res = await this.models.authorizer.updateOne(
+      { componentAppId, appId, tokenVersion: expectedVersion, status: 'authorized' },
+      {
+        $set: { accessToken: this.box.seal(tokens.accessToken), accessTokenExpiresAt: tokens.expiresAt, refreshToken: this.box.seal(tokens.refreshToken) },
+        $inc: { tokenVersion: 1 },
+      },
+    );
+    return res.modifiedCount === 1;
+  }
+
+  /** Authorized accounts whose access token is missing or expires before `before`, most urgent first. */
+  async findExpiring(before: Date, limit: number): Promise<Pick<AuthorizerDoc, 'componentAppId' | 'appId' | 'accessTokenExpiresAt' | 'tokenVersion'>[]> {
+    return this.models.authorizer
+      .find({ status: 'authorized', $or: [{ accessTokenExpiresAt: { $lt: before } }, { accessTokenExpiresAt: null }] }, { componentAppId: 1, appId: 1, accessTokenExpiresAt: 1, tokenVersion: 1 })
+      .sort({ accessTokenExpiresAt: 1 })
+      .limit(limit)
+      .lean();
+  }
+
+  /** WeChat refuses the refresh token and no longer lists the account: the merchant must authorize again. */
+  async markReauthRequired(componentAppId: string, appId: string): Promise<Authorizer | null> {
+    await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { status: 'reauth_required', accessToken: null, accessTokenExpiresAt: null }, $inc: { tokenVersion: 1 } });
+    return this.find(componentAppId, appId);
+  }
+
+  /** Claims only matter while a refresh is in flight; the sweep purges old ones. */
+  async purgeClaims(olderThan: Date): Promise<number> {
+    return (await this.models.tokenClaim.deleteMany({ at: { $lt: olderThan } })).deletedCount;
+  }
+
   /** Used by the ingress before and by tests: a status change without tokens. */
   async setStatus(componentAppId: string, appId: string, status: AuthorizerDoc['status']): Promise<void> {
     await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { status } }, { upsert: true });

@@ -1,0 +1,118 @@
+import { connectStore, type Authorizer, type Store } from '@weixin3rd/store';
+import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
+import { Transport } from '@weixin3rd/wechat-api';
+import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
+import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AuthorizerTokenService, AuthorizerUnavailableError, ComponentTokenService, QuotaExhaustedError } from './index.js';
+
+const C = { appId: 'wx00000000000a7a01', appSecret: 'ats-secret', token: 'atstoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const ACCOUNTS = ['wx1a2b3c4d5e6f7001', 'wx1a2b3c4d5e6f7002', 'wx1a2b3c4d5e6f7003', 'wx1a2b3c4d5e6f7004', 'wx570bc396a51b8ff8'];
+let world: World;
+let sandbox: FastifyInstance;
+let db: TestDatabase;
+let redis: TestRedis;
+let store: Store;
+let conn: Redis;
+let components: ComponentTokenService;
+const reauth: Authorizer[] = [];
+
+beforeAll(async () => {
+  world = new World([componentForProject(C, { publicBaseUrl: 'http://127.0.0.1:9' })]);
+  sandbox = await build({ world, onStartPushTicket: () => undefined });
+  const transport = new Transport({ baseUrl: await sandbox.listen({ host: '127.0.0.1', port: 0 }), backoffMs: 10 });
+  db = await openTestDatabase('authorizer-token');
+  redis = openTestRedis('authorizer-token');
+  store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 7) });
+  conn = redis.connect();
+  await store.components.upsert(C);
+  const t = world.issueTicket(C.appId);
+  await store.tickets.save(C.appId, t.value, Math.floor(t.issuedAtMs / 1000));
+  components = new ComponentTokenService({ store, redis: conn, prefix: redis.prefix, transport });
+  for (const appId of ACCOUNTS) {
+    const code = world.consent(C.appId, appId, [1], null).authCode.value;
+    const auth = (await components.api(C.appId).queryAuth(code)).authorization_info;
+    await store.authorizers.upsertAuthorized({
+      componentAppId: C.appId,
+      appId,
+      refreshToken: auth.authorizer_refresh_token ?? '',
+      accessToken: auth.authorizer_access_token ?? null,
+      accessTokenExpiresAt: new Date(Date.now() + 7_200_000),
+      funcInfo: [1],
+      account: { kind: 'official', nickName: appId, headImg: null, userName: 'gh_x', principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+    });
+  }
+});
+afterAll(async () => {
+  await sandbox.close();
+  await store.close();
+  await db.drop();
+  await redis.cleanup();
+});
+
+const service = () => new AuthorizerTokenService({ store, components, redis: conn, prefix: redis.prefix, onReauthRequired: async (a) => void reauth.push(a) });
+const refreshCalls = (appId: string) => world.calls.filter((c) => c.api === 'api_authorizer_token' && (c.body as { authorizer_appid?: string }).authorizer_appid === appId && c.errcode === 0).length;
+const expire = (appId: string) => db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
+
+describe('AuthorizerTokenService', () => {
+  it('serves a valid token from the store without calling WeChat, also after Redis is flushed', async () => {
+    const keys = await conn.keys(`${redis.prefix}:*`);
+    if (keys.length > 0) await conn.del(...keys);
+    const token = await service().get(C.appId, ACCOUNTS[0] as string);
+    expect(token.accessToken).toMatch(/^at_/);
+    expect(refreshCalls(ACCOUNTS[0] as string)).toBe(0);
+  });
+
+  it('answers 100 concurrent callers for an expired token with exactly one WeChat call', async () => {
+    const appId = ACCOUNTS[0] as string;
+    await expire(appId);
+    const services = [service(), service(), service(), service()];
+    const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => services[i % 4]?.get(C.appId, appId)));
+    expect(new Set(tokens.map((t) => t?.accessToken)).size).toBe(1);
+    expect(refreshCalls(appId)).toBe(1);
+    expect((await store.authorizers.find(C.appId, appId))?.accessToken).toBe(tokens[0]?.accessToken);
+  });
+
+  it('never lets a slow, stale refresh overwrite a newer token', async () => {
+    const appId = ACCOUNTS[1] as string;
+    const stale = (await store.authorizers.find(C.appId, appId)) as Authorizer;
+    const newer = await service().ensure(C.appId, appId, { force: true });
+    const result = await service().refresh(stale);
+    expect(result.accessToken).toBe(newer.accessToken);
+    expect((await store.authorizers.find(C.appId, appId))?.accessToken).toBe(newer.accessToken);
+  });
+
+  it('recovers a refresh token through api_get_authorizer_list after 61023', async () => {
+    const appId = ACCOUNTS[2] as string;
+    await db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: store.box.seal('refreshtoken@@@lost') } });
+    await expire(appId);
+    const listCalls = world.calls.filter((c) => c.api === 'api_get_authorizer_list').length;
+    const token = await service().get(C.appId, appId);
+    expect(token.accessToken).toMatch(/^at_/);
+    expect(world.calls.filter((c) => c.api === 'api_get_authorizer_list').length).toBe(listCalls + 1);
+    expect((await store.authorizers.find(C.appId, appId))?.refreshToken).toBe(world.authorizationOf(C.appId, appId)?.refreshToken);
+  });
+
+  it('marks reauth_required when WeChat no longer lists the account', async () => {
+    const appId = ACCOUNTS[3] as string;
+    world.revoke(C.appId, appId);
+    await expire(appId);
+    const error = await service().get(C.appId, appId).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AuthorizerUnavailableError);
+    expect((error as AuthorizerUnavailableError).code).toBe('REAUTH_REQUIRED');
+    expect((await store.authorizers.find(C.appId, appId))?.status).toBe('reauth_required');
+    expect(reauth.map((a) => a.appId)).toEqual([appId]);
+  });
+
+  it('stops refreshing on 45009 and keeps serving tokens that are still valid', async () => {
+    const appId = ACCOUNTS[4] as string;
+    await expire(appId);
+    world.addFault({ api: 'api_authorizer_token', kind: 'errcode', errcode: 45009, remaining: 1 });
+    await expect(service().get(C.appId, appId)).rejects.toBeInstanceOf(QuotaExhaustedError);
+    const calls = world.calls.filter((c) => c.api === 'api_authorizer_token').length;
+    await expect(service().get(C.appId, appId)).rejects.toBeInstanceOf(QuotaExhaustedError);
+    expect(world.calls.filter((c) => c.api === 'api_authorizer_token').length).toBe(calls);
+    expect((await service().get(C.appId, ACCOUNTS[0] as string)).accessToken).toMatch(/^at_/);
+  });
+});

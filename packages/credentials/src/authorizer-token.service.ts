@@ -1,0 +1,156 @@
+import type { Authorizer, Store } from '@weixin3rd/store';
+import { WeChatApiError } from '@weixin3rd/wechat-api';
+import type { Redis } from 'ioredis';
+import type { ComponentTokenService } from './component-token.service.js';
+import { withLock } from './redis-lock.js';
+
+export interface AuthorizerTokenServiceDeps {
+  store: Pick<Store, 'authorizers'>;
+  components: ComponentTokenService;
+  redis: Redis;
+  prefix: string;
+  logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /** Called once an account can only come back through a new authorization. */
+  onReauthRequired?: (authorizer: Authorizer) => Promise<void>;
+  /** A token is served only while it has at least this much life left (default 60 s). */
+  serveMarginMs?: number;
+}
+
+export interface ServedToken {
+  accessToken: string;
+  expiresAt: Date;
+}
+
+/** The account cannot get a token: it was revoked, or it must authorize again. */
+export class AuthorizerUnavailableError extends Error {
+  override readonly name = 'AuthorizerUnavailableError';
+  constructor(
+    readonly code: 'AUTHORIZER_NOT_FOUND' | 'AUTHORIZER_UNAUTHORIZED' | 'REAUTH_REQUIRED',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** WeChat's daily quota for token refreshes is used up (45009); valid tokens are still served. */
+export class QuotaExhaustedError extends Error {
+  override readonly name = 'QuotaExhaustedError';
+}
+
+/** Seconds until 00:00 in Beijing, when WeChat's daily quotas reset. */
+function secondsToQuotaReset(now = Date.now()): number {
+  const beijing = now + 8 * 3600_000;
+  return Math.max(60, Math.ceil((86_400_000 - (beijing % 86_400_000)) / 1000));
+}
+
+/**
+ * Owner of every authorizer access token (the 中控服务器 pattern): callers ask it, never WeChat.
+ * A refresh is single-flight per account (Redis lock, re-read after acquiring) and saved with a
+ * version compare-and-set, so neither a second worker nor a slow, older refresh can overwrite a
+ * newer token.
+ */
+export class AuthorizerTokenService {
+  private readonly margin: number;
+
+  constructor(private readonly deps: AuthorizerTokenServiceDeps) {
+    this.margin = deps.serveMarginMs ?? 60_000;
+  }
+
+  /** A usable token: from the store while valid, else one single-flight refresh. */
+  async get(componentAppId: string, appId: string): Promise<ServedToken> {
+    const a = await this.usable(componentAppId, appId);
+    if (a.accessToken && a.accessTokenExpiresAt && a.accessTokenExpiresAt.getTime() - Date.now() > this.margin) {
+      return { accessToken: a.accessToken, expiresAt: a.accessTokenExpiresAt };
+    }
+    return this.ensure(componentAppId, appId);
+  }
+
+  /**
+   * Refreshes unless someone else did while we waited for the lock. `force` refreshes a token
+   * that still looks valid (a caller saw WeChat refuse it).
+   */
+  async ensure(componentAppId: string, appId: string, options: { force?: boolean } = {}): Promise<ServedToken> {
+    const before = await this.usable(componentAppId, appId);
+    return withLock(
+      this.deps.redis,
+      `${this.deps.prefix}:lock:authorizer-token:${componentAppId}:${appId}`,
+      async () => {
+        const now = await this.usable(componentAppId, appId);
+        const fresh = now.accessToken && now.accessTokenExpiresAt && now.accessTokenExpiresAt.getTime() - Date.now() > this.margin;
+        if (fresh && (!options.force || now.tokenVersion !== before.tokenVersion)) return { accessToken: now.accessToken as string, expiresAt: now.accessTokenExpiresAt as Date };
+        return this.refresh(now);
+      },
+      { waitMs: 15_000 },
+    );
+  }
+
+  /** Refreshes `authorizer` as read at version `tokenVersion`; handles WeChat's refusals. */
+  async refresh(authorizer: Authorizer, recovered = false): Promise<ServedToken> {
+    const { componentAppId, appId } = authorizer;
+    if (await this.deps.redis.exists(this.quotaKey(componentAppId))) throw new QuotaExhaustedError(`token refresh quota of ${componentAppId} is used up until 00:00 Beijing time`);
+    if (!authorizer.refreshToken) return this.recover(authorizer, recovered, 'no refresh token stored');
+    const api = this.deps.components.api(componentAppId);
+    let res;
+    try {
+      res = await api.authorizerToken(appId, authorizer.refreshToken);
+    } catch (error) {
+      if (error instanceof WeChatApiError && (error.code === 61023 || error.code === 61003)) return this.recover(authorizer, recovered, `${error.code} ${error.errmsg}`);
+      if (error instanceof WeChatApiError && error.code === 45009) {
+        await this.deps.redis.set(this.quotaKey(componentAppId), '1', 'EX', secondsToQuotaReset());
+        this.deps.logger?.error({ componentAppId, metric: 'weixin3rd_token_quota_exhausted' }, 'api_authorizer_token daily quota used up: refreshing stops until it resets');
+        throw new QuotaExhaustedError(`api_authorizer_token answered 45009 for ${componentAppId}`);
+      }
+      throw error;
+    }
+    const expiresAt = new Date(Date.now() + res.expires_in * 1000);
+    const saved = await this.deps.store.authorizers.saveTokens(componentAppId, appId, authorizer.tokenVersion, {
+      accessToken: res.authorizer_access_token,
+      expiresAt,
+      refreshToken: res.authorizer_refresh_token || authorizer.refreshToken,
+    });
+    if (saved) return { accessToken: res.authorizer_access_token, expiresAt };
+    // Another writer got there first (or the account re-authorized meanwhile): theirs wins.
+    const current = await this.usable(componentAppId, appId);
+    if (current.accessToken && current.accessTokenExpiresAt) return { accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt };
+    throw new Error(`token of ${appId} changed during the refresh; retrying`);
+  }
+
+  /** 61023/61003: WeChat's list may still hold a refresh token; otherwise re-authorization is needed. */
+  private async recover(authorizer: Authorizer, alreadyRecovered: boolean, reason: string): Promise<ServedToken> {
+    const { componentAppId, appId } = authorizer;
+    if (!alreadyRecovered) {
+      const listed = await this.findInList(componentAppId, appId);
+      if (listed && listed !== authorizer.refreshToken) {
+        await this.deps.store.authorizers.restoreRefreshToken(componentAppId, appId, listed);
+        this.deps.logger?.info({ componentAppId, appId }, 'refresh token recovered from api_get_authorizer_list');
+        return this.refresh(await this.usable(componentAppId, appId), true);
+      }
+    }
+    const after = await this.deps.store.authorizers.markReauthRequired(componentAppId, appId);
+    this.deps.logger?.warn({ componentAppId, appId, reason }, 'authorizer needs to authorize again');
+    if (after) await this.deps.onReauthRequired?.(after);
+    throw new AuthorizerUnavailableError('REAUTH_REQUIRED', `${appId} must authorize again (${reason})`);
+  }
+
+  private async findInList(componentAppId: string, appId: string): Promise<string | null> {
+    const api = this.deps.components.api(componentAppId);
+    for (let offset = 0; ; offset += 500) {
+      const page = await api.getAuthorizerList(offset, 500);
+      const hit = page.list.find((a) => a.authorizer_appid === appId);
+      if (hit) return hit.refresh_token;
+      if (page.list.length < 500 || offset + 500 >= page.total_count) return null;
+    }
+  }
+
+  private async usable(componentAppId: string, appId: string): Promise<Authorizer> {
+    const a = await this.deps.store.authorizers.find(componentAppId, appId);
+    if (!a) throw new AuthorizerUnavailableError('AUTHORIZER_NOT_FOUND', `no authorizer ${appId}`);
+    if (a.status === 'unauthorized') throw new AuthorizerUnavailableError('AUTHORIZER_UNAUTHORIZED', `${appId} revoked the authorization`);
+    if (a.status === 'reauth_required') throw new AuthorizerUnavailableError('REAUTH_REQUIRED', `${appId} must authorize again`);
+    return a;
+  }
+
+  private quotaKey(componentAppId: string): string {
+    return `${this.deps.prefix}:quota-exhausted:authorizer-token:${componentAppId}`;
+  }
+}
