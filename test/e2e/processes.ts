@@ -24,11 +24,17 @@ export interface RunningProcess {
   stop(): Promise<number | null>;
 }
 
+// A suite that fails while starting must not leave processes behind.
+const started = new Set<ChildProcess>();
+process.on('exit', () => started.forEach((c) => c.kill('SIGKILL')));
+
 /** Starts `apps/<name>/dist/main.js` as a real process and waits until `ready` appears in its output. */
 export async function startApp(name: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<RunningProcess> {
   const child = spawn(process.execPath, [`apps/${name}/dist/main.js`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => started.delete(child));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready within ${timeoutMs} ms:\n${output.join('')}`)), timeoutMs);
     const onData = (chunk: Buffer): void => {
@@ -94,6 +100,7 @@ export const READY: Readonly<Record<string, RegExp>> = {
   'worker-tickets': /worker-tickets ready/,
   'worker-authorization': /worker-authorization ready/,
   'worker-messages': /worker-messages ready/,
+  'worker-tokens': /worker-tokens ready/,
 };
 
 /** Waits until the sandbox has issued a component access token (worker-tickets asks at start). */

@@ -1,10 +1,12 @@
-import type { ComponentTokenService } from '@weixin3rd/credentials';
+import type { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import type { EventPublisher } from '@weixin3rd/events';
 import type { Producer } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
+import type { Redis } from 'ioredis';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { bearerAuth } from './auth.js';
 import { ConsoleError } from './errors.js';
+import { authorizerTokensRoutes } from './routes/authorizer-tokens.routes.js';
 import { authorizersRoutes } from './routes/authorizers.routes.js';
 import { componentsRoutes } from './routes/components.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
@@ -13,6 +15,9 @@ export interface ConsoleDeps {
   store: Pick<Store, 'components' | 'tickets' | 'componentTokens' | 'authorizers'>;
   events: EventPublisher;
   authorization: Producer<'authorization'>;
+  authorizerTokens: AuthorizerTokenService;
+  redis: Redis;
+  prefix: string;
   tokens: ComponentTokenService;
   apiTokens: readonly string[];
   logger?: FastifyServerOptions['loggerInstance'];
@@ -33,6 +38,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     api.addHook('onRequest', bearerAuth(deps.apiTokens));
     await api.register(componentsRoutes, { store: deps.store, tokens: deps.tokens });
     await api.register(authorizersRoutes, { store: deps.store, events: deps.events, authorization: deps.authorization });
+    await api.register(authorizerTokensRoutes, { store: deps.store, tokens: deps.authorizerTokens, redis: deps.redis, keyPrefix: deps.prefix });
   });
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, { store: deps.store });

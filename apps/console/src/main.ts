@@ -1,5 +1,5 @@
 import { loadConfigOrExit } from '@weixin3rd/config';
-import { ComponentTokenService } from '@weixin3rd/credentials';
+import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer, createRedis } from '@weixin3rd/queues';
 import { createLogger, onShutdown, runMain } from '@weixin3rd/runtime';
@@ -19,7 +19,15 @@ await runMain('console', async () => {
   const events = new EventPublisher(redis, config.queue.prefix, config.authorizerEventSubscribers);
   const producerConnection = createRedis(config.redis.url, 'producer', (err) => logger.warn({ err: err.message }, 'redis'));
   const authorization = new Producer('authorization', producerConnection, config.queue.prefix);
-  const app = await build({ store, tokens, events, authorization, apiTokens: config.apiTokens, logger });
+  const authorizerTokens = new AuthorizerTokenService({
+    store,
+    components: tokens,
+    redis,
+    prefix: config.queue.prefix,
+    logger,
+    onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
+  });
+  const app = await build({ store, tokens, events, authorization, authorizerTokens, redis, prefix: config.queue.prefix, apiTokens: config.apiTokens, logger });
   await app.listen({ host: config.http.host, port: config.http.consolePort });
 
   onShutdown(

@@ -1,4 +1,4 @@
-import { ComponentTokenService } from '@weixin3rd/credentials';
+import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer, createRedis } from '@weixin3rd/queues';
 import { connectStore, type Store } from '@weixin3rd/store';
@@ -26,7 +26,9 @@ beforeAll(async () => {
   events = new EventPublisher(redis.connect(), redis.prefix, []);
   authorization = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
   await authorization.ready();
-  app = await build({ store, tokens, events, authorization, apiTokens: [TOKEN] });
+  const connection = redis.connect();
+  const authorizerTokens = new AuthorizerTokenService({ store, components: tokens, redis: connection, prefix: redis.prefix });
+  app = await build({ store, tokens, events, authorization, authorizerTokens, redis: connection, prefix: redis.prefix, apiTokens: [TOKEN] });
 });
 afterAll(async () => {
   await app.close();

@@ -32,6 +32,10 @@ export interface Config {
     /** INGRESS_RATE_LIMIT: requests per second per source address, a safety net (default 2000). */
     readonly rateLimitPerSecond: number;
   };
+  readonly tokens: {
+    /** TOKEN_REFRESH_RATE: outbound api_authorizer_token calls per second per worker (default 200). */
+    readonly refreshPerSecond: number;
+  };
   /** No real WeChat credentials: the local sandbox plays WeChat. */
   readonly sandboxMode: boolean;
   readonly dataKey: Buffer;

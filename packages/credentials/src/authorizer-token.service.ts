@@ -87,7 +87,7 @@ export class AuthorizerTokenService {
   /** Refreshes `authorizer` as read at version `tokenVersion`; handles WeChat's refusals. */
   async refresh(authorizer: Authorizer, recovered = false): Promise<ServedToken> {
     const { componentAppId, appId } = authorizer;
-    if (await this.deps.redis.exists(this.quotaKey(componentAppId))) throw new QuotaExhaustedError(`token refresh quota of ${componentAppId} is used up until 00:00 Beijing time`);
+    if (await this.quotaExhausted(componentAppId)) throw new QuotaExhaustedError(`token refresh quota of ${componentAppId} is used up until 00:00 Beijing time`);
     if (!authorizer.refreshToken) return this.recover(authorizer, recovered, 'no refresh token stored');
     const api = this.deps.components.api(componentAppId);
     let res;
@@ -148,6 +148,11 @@ export class AuthorizerTokenService {
     if (a.status === 'unauthorized') throw new AuthorizerUnavailableError('AUTHORIZER_UNAUTHORIZED', `${appId} revoked the authorization`);
     if (a.status === 'reauth_required') throw new AuthorizerUnavailableError('REAUTH_REQUIRED', `${appId} must authorize again`);
     return a;
+  }
+
+  /** Whether refreshing for this component is stopped until the daily quota resets. */
+  async quotaExhausted(componentAppId: string): Promise<boolean> {
+    return (await this.deps.redis.exists(this.quotaKey(componentAppId))) === 1;
   }
 
   private quotaKey(componentAppId: string): string {

@@ -1,0 +1,1 @@
+export { REFRESH_WINDOW_MS, createTokensWorker, type TokensWorkerDeps } from './tokens.worker.js';

@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { AuthorizerUnavailableError, LockTimeoutError, QuotaExhaustedError, type AuthorizerTokenService } from '@weixin3rd/credentials';
+import { QUEUE, createWorker, type Producer, type RefreshAuthorizerTokenJob } from '@weixin3rd/queues';
+import type { Store } from '@weixin3rd/store';
+import { UnrecoverableError, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+export interface TokensWorkerDeps {
+  store: Pick<Store, 'authorizers'>;
+  tokens: AuthorizerTokenService;
+  producer: Producer<'token-refresh'>;
+  connection: Redis;
+  prefix: string;
+  /** Outbound refreshes per second (the queue's rate limiter). */
+  refreshPerSecond: number;
+  concurrency?: number;
+  logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+}
+
+/** Refresh what expires within this (15 min), so a token is never served expired. */
+export const REFRESH_WINDOW_MS = 15 * 60_000;
+/** Largest batch one sweep enqueues; the next sweep (a minute later) takes the rest. */
+const SWEEP_BATCH = 50_000;
+/** Spread over this much tokens that are not urgent yet, so a fleet issued together drifts apart. */
+const JITTER_MS = 60_000;
+
+const digest = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
+/**
+ * `token-refresh`: the sweep finds every authorizer whose token expires within 15 minutes (or is
+ * missing) and enqueues one refresh each, id = authorizer + expiry, so one authorizer is never
+ * refreshed twice at once by any number of workers. The most urgent run first; the queue's
+ * limiter bounds the calls per second.
+ */
+export function createTokensWorker(deps: TokensWorkerDeps): Worker {
+  const sweep = async (): Promise<{ enqueued: number }> => {
+    const now = Date.now();
+    const due = await deps.store.authorizers.findExpiring(new Date(now + REFRESH_WINDOW_MS), SWEEP_BATCH);
+    const stopped = new Map<string, boolean>();
+    const jobs = [];
+    for (const a of due) {
+      if (!stopped.has(a.componentAppId)) stopped.set(a.componentAppId, await deps.tokens.quotaExhausted(a.componentAppId));
+      if (stopped.get(a.componentAppId)) continue;
+      const remainingMs = a.accessTokenExpiresAt ? a.accessTokenExpiresAt.getTime() - now : 0;
+      jobs.push({
+        name: 'refresh-authorizer-token' as const,
+        data: { componentAppId: a.componentAppId, authorizerAppId: a.appId, reason: 'sweep' as const },
+        opts: {
+          jobId: `refresh-${a.appId}-${digest(`${a.componentAppId}/${a.accessTokenExpiresAt?.toISOString() ?? 'missing'}/${a.tokenVersion}`)}`,
+          // Most urgent first: BullMQ runs lower priorities earlier.
+          priority: Math.min(2_000_000, Math.max(1, Math.floor(remainingMs / 1000))),
+          delay: remainingMs > 10 * 60_000 ? Math.floor(Math.random() * JITTER_MS) : 0,
+        },
+      });
+    }
+    for (let i = 0; i < jobs.length; i += 1000) await deps.producer.queue.addBulk(jobs.slice(i, i + 1000));
+    await deps.store.authorizers.purgeClaims(new Date(now - 86_400_000));
+    if (jobs.length > 0) deps.logger.info({ enqueued: jobs.length }, 'token sweep');
+    return { enqueued: jobs.length };
+  };
+
+  const refresh = async (job: RefreshAuthorizerTokenJob): Promise<string> => {
+    const a = await deps.store.authorizers.find(job.componentAppId, job.authorizerAppId);
+    if (!a || a.status !== 'authorized') return 'skipped';
+    if (job.reason === 'sweep' && a.accessTokenExpiresAt && a.accessTokenExpiresAt.getTime() - Date.now() > REFRESH_WINDOW_MS) return 'fresh';
+    try {
+      await deps.tokens.ensure(job.componentAppId, job.authorizerAppId, { force: true });
+      return 'refreshed';
+    } catch (error) {
+      if (error instanceof AuthorizerUnavailableError) return error.code;
+      if (error instanceof QuotaExhaustedError) throw new UnrecoverableError(error.message);
+      if (error instanceof LockTimeoutError) throw error;
+      throw error;
+    }
+  };
+
+  return createWorker(
+    QUEUE.tokenRefresh,
+    { sweep, 'refresh-authorizer-token': refresh },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 50, limiter: { max: deps.refreshPerSecond, duration: 1000 } },
+  );
+}

@@ -1,0 +1,89 @@
+import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
+import { Producer, createRedis } from '@weixin3rd/queues';
+import { connectStore, type Store } from '@weixin3rd/store';
+import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
+import { Transport } from '@weixin3rd/wechat-api';
+import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
+import type { Worker } from 'bullmq';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTokensWorker } from '../src/index.js';
+
+const C = { appId: 'wx00000000000a7c01', appSecret: 'tok-secret', token: 'toktoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const N = 40;
+const appIdOf = (i: number) => `wx00000000000b${i.toString(16).padStart(4, '0')}`;
+let world: World;
+let sandbox: FastifyInstance;
+let db: TestDatabase;
+let redis: TestRedis;
+let store: Store;
+let transport: Transport;
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+beforeAll(async () => {
+  world = new World([componentForProject(C, { publicBaseUrl: 'http://127.0.0.1:9' })]);
+  sandbox = await build({ world, onStartPushTicket: () => undefined });
+  transport = new Transport({ baseUrl: await sandbox.listen({ host: '127.0.0.1', port: 0 }), backoffMs: 10 });
+  db = await openTestDatabase('worker-tokens');
+  redis = openTestRedis('worker-tokens');
+  store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 2) });
+  await store.components.upsert(C);
+  const t = world.issueTicket(C.appId);
+  await store.tickets.save(C.appId, t.value, Math.floor(t.issuedAtMs / 1000));
+  for (let i = 0; i < N; i++) {
+    const appId = appIdOf(i);
+    world.upsertAccount({ appId, userName: `gh_${i.toString(16).padStart(12, '0')}`, nickName: `店铺${i}`, kind: 'official' });
+    const { authorization } = world.consent(C.appId, appId, [1], null);
+    // Tokens issued together, all expired now: the fleet after an outage.
+    await store.authorizers.upsertAuthorized({
+      componentAppId: C.appId,
+      appId,
+      refreshToken: authorization.refreshToken,
+      accessToken: null,
+      accessTokenExpiresAt: i % 2 === 0 ? new Date(Date.now() - 1000) : null,
+      funcInfo: [1],
+      account: { kind: 'official', nickName: `店铺${i}`, headImg: null, userName: 'gh_x', principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+    });
+  }
+});
+afterAll(async () => {
+  await sandbox.close();
+  await store.close();
+  await db.drop();
+  await redis.cleanup();
+});
+
+describe('worker-tokens', () => {
+  it('refreshes a fleet of expired tokens exactly once each with four workers sweeping at once', async () => {
+    const workers: Worker[] = [];
+    const producers: Producer<'token-refresh'>[] = [];
+    for (let w = 0; w < 4; w++) {
+      const connection = redis.connect();
+      const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
+      const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
+      const producer = new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix);
+      producers.push(producer);
+      workers.push(createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent }));
+    }
+    await Promise.all(producers.map((p, i) => p.queue.add('sweep', {}, { jobId: `sweep-${i}` })));
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const expiring = await store.authorizers.findExpiring(new Date(Date.now() + 60 * 60_000), N);
+      if (expiring.length === 0 || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await Promise.all(producers.map((p) => p.queue.add('sweep', {}, { jobId: 'sweep-again' })));
+    await new Promise((r) => setTimeout(r, 500));
+    const calls = world.calls.filter((c) => c.api === 'api_authorizer_token' && c.errcode === 0);
+    const perAuthorizer = new Map<string, number>();
+    for (const c of calls) {
+      const appId = (c.body as { authorizer_appid: string }).authorizer_appid;
+      perAuthorizer.set(appId, (perAuthorizer.get(appId) ?? 0) + 1);
+    }
+    expect(perAuthorizer.size).toBe(N);
+    expect([...perAuthorizer.values()].every((n) => n === 1)).toBe(true);
+    const sample = await store.authorizers.find(C.appId, appIdOf(7));
+    expect(sample?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
+    await Promise.all([...workers.map((w) => w.close()), ...producers.map((p) => p.close())]);
+  });
+});
