@@ -174,15 +174,40 @@ async function ensureMongo(startAllowed) {
   mkdirSync(stateDir, { recursive: true });
   const logFile = join(cacheDir, 'ferretdb', 'ferretdb.log');
   const out = openSync(logFile, 'a');
+  // PostgreSQL, where one answers, is the faster backend by far: on SQLite an update of one
+  // document among 20 000 took 220-570 ms, on PostgreSQL 8 ms (measured here).
+  const postgres = await postgresDatabase();
+  const backend = postgres
+    ? ['--handler=postgresql', `--postgresql-url=${postgres}`]
+    : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`];
   const child = spawn(bin, [
-    '--handler=sqlite', `--sqlite-url=file:${dataDir}/`, `--state-dir=${stateDir}`,
+    ...backend, `--state-dir=${stateDir}`,
     `--listen-addr=127.0.0.1:${hp.port}`, `--debug-addr=${ferretDebugAddr}`,
     '--telemetry=disable', '--log-level=warn',
   ], { detached: true, stdio: ['ignore', out, out] });
   child.unref();
   await waitFor(ferretdbLive, `FerretDB /debug/livez at ${ferretDebugAddr} (log ${logFile})`, 30_000);
   await waitFor(mongoAnswers, `FerretDB on 127.0.0.1:${hp.port}`, 10_000);
-  say(`mongodb: FerretDB ${FERRETDB_VERSION} (SQLite) started on 127.0.0.1:${hp.port} (log ${logFile})`);
+  say(`mongodb: FerretDB ${FERRETDB_VERSION} (${postgres ? 'PostgreSQL' : 'SQLite'}) started on 127.0.0.1:${hp.port} (log ${logFile})`);
+}
+
+/** A PostgreSQL database for FerretDB when a local server answers (trust auth, psql present); else null. */
+async function postgresDatabase() {
+  const host = process.env.FERRETDB_PG_HOST ?? '127.0.0.1';
+  const answers = await new Promise((resolve) => {
+    const socket = createConnection({ host, port: 5432 });
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.once('connect', () => { socket.end(); resolve(true); });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
+  if (!answers) return null;
+  const database = 'weixin3rd_ferretdb';
+  const psql = (sql) => spawnSync('psql', ['-h', host, '-U', 'postgres', '-d', 'postgres', '-tAc', sql], { encoding: 'utf8' });
+  const exists = psql(`select 1 from pg_database where datname = '${database}'`);
+  if (exists.status !== 0) return null;
+  if (exists.stdout.trim() !== '1' && psql(`create database ${database}`).status !== 0) return null;
+  return `postgres://postgres@${host}:5432/${database}`;
 }
 
 const command = process.argv[2] ?? 'ensure';

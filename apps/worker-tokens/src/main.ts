@@ -23,7 +23,7 @@ await runMain('worker-tokens', async () => {
     onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
   });
   const producer = new Producer('token-refresh', createRedis(config.redis.url, 'worker'), config.queue.prefix);
-  const worker = createTokensWorker({ store, tokens, producer, connection, prefix: config.queue.prefix, refreshPerSecond: config.tokens.refreshPerSecond, logger });
+  const worker = createTokensWorker({ store, tokens, producer, connection, prefix: config.queue.prefix, refreshPerSecond: config.tokens.refreshPerSecond, concurrency: config.tokens.concurrency, logger });
   worker.on('failed', (job, err) => logger.warn({ job: job?.name, err: err.message }, 'job failed'));
   await producer.queue.upsertJobScheduler('token-sweep', { every: 60_000 }, { name: 'sweep', data: {} });
   logger.info({ refreshPerSecond: config.tokens.refreshPerSecond }, 'worker-tokens ready');

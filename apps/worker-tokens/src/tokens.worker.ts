@@ -20,7 +20,7 @@ export interface TokensWorkerDeps {
 /** Refresh what expires within this (15 min), so a token is never served expired. */
 export const REFRESH_WINDOW_MS = 15 * 60_000;
 /** Largest batch one sweep enqueues; the next sweep (a minute later) takes the rest. */
-const SWEEP_BATCH = 50_000;
+const SWEEP_BATCH = 100_000;
 /** Spread over this much tokens that are not urgent yet, so a fleet issued together drifts apart. */
 const JITTER_MS = 60_000;
 

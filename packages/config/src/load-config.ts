@@ -156,7 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTimestampSkewSeconds: r.int('INGRESS_MAX_TIMESTAMP_SKEW_SECONDS', 0, 0, 86400),
       rateLimitPerSecond: r.int('INGRESS_RATE_LIMIT', 2000, 1, 1_000_000),
     },
-    tokens: { refreshPerSecond: r.int('TOKEN_REFRESH_RATE', 200, 1, 100_000) },
+    tokens: { refreshPerSecond: r.int('TOKEN_REFRESH_RATE', 200, 1, 100_000), concurrency: r.int('TOKEN_REFRESH_CONCURRENCY', 16, 1, 1000) },
     sandboxMode,
     dataKey: dataKey.key,
     dataKeyIsDevelopment: dataKey.development,

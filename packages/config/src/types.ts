@@ -35,6 +35,8 @@ export interface Config {
   readonly tokens: {
     /** TOKEN_REFRESH_RATE: outbound api_authorizer_token calls per second per worker (default 200). */
     readonly refreshPerSecond: number;
+    /** TOKEN_REFRESH_CONCURRENCY: refreshes in flight per worker (default 16). */
+    readonly concurrency: number;
   };
   /** No real WeChat credentials: the local sandbox plays WeChat. */
   readonly sandboxMode: boolean;

@@ -1,0 +1,139 @@
+// bench/tokens: N authorizers whose tokens all expire now; worker-tokens (a real process, 1 or 2
+// of them) refreshes them against the sandbox. Measures time until every token is valid again,
+// refresh calls per authorizer, peak RSS, and tokens the console served expired meanwhile.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { execSync } from 'node:child_process';
+import { connectStore } from '@weixin3rd/store';
+import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SIZES = (process.env.BENCH_TOKENS_SIZES ?? '10000,100000').split(',').map(Number);
+const WORKERS = (process.env.BENCH_TOKENS_WORKERS ?? '1,2').split(',').map(Number);
+const COMPONENT = { appId: 'wx00000000000be701', appSecret: 'bench-secret', token: 'benchtoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const DATA_KEY = Buffer.alloc(32, 0x7b);
+const API_TOKEN = 'bench-tokens-console-token';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const ferretPid = () => { try { return Number(execSync("pgrep -f '[f]erretdb-v1.24.2 '").toString().split('\n')[0]); } catch { return null; } };
+
+async function startApp(name, env, port) {
+  const child = spawn(process.execPath, [`apps/${name}/dist/main.js`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  child.stderr.on('data', (c) => (out += c));
+  process.on('exit', () => child.kill('SIGKILL'));
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+    if (child.exitCode !== null) throw new Error(`${name} exited:\n${out}`);
+    if (port ? await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false) : new RegExp(`${name} ready`).test(out)) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not start:\n${out}`);
+}
+
+async function run(n, workers) {
+  const label = `bench-tokens-${n}-${workers}-${Date.now()}`;
+  const mongo = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/weixin3rd');
+  mongo.pathname = `/${label.slice(0, 30)}`;
+  const world = new World([componentForProject(COMPONENT, { publicBaseUrl: 'http://127.0.0.1:9' })]);
+  world.settings.tokenTtlSeconds = 7200;
+  const sandbox = await build({ world, onStartPushTicket: () => undefined });
+  const sandboxUrl = await sandbox.listen({ host: '127.0.0.1', port: await freePort() });
+
+  // Seed: WeChat knows N authorizations; our store holds them with tokens that expire now.
+  const store = await connectStore(mongo.toString(), { dataKey: DATA_KEY });
+  await store.components.upsert(COMPONENT);
+  const ticket = world.issueTicket(COMPONENT.appId);
+  await store.tickets.save(COMPONENT.appId, ticket.value, Math.floor(ticket.issuedAtMs / 1000));
+  const appIds = [];
+  const seedStarted = Date.now();
+  for (let i = 0; i < n; i += 1000) {
+    const docs = [];
+    for (let j = i; j < Math.min(n, i + 1000); j++) {
+      const appId = `wx${randomBytes(2).toString('hex')}${j.toString(16).padStart(12, '0')}`;
+      appIds.push(appId);
+      world.upsertAccount({ appId, userName: `gh_${j.toString(16).padStart(12, '0')}`, nickName: `shop ${j}`, kind: 'official' });
+      const { authorization } = world.consent(COMPONENT.appId, appId, [1], null);
+      docs.push({ componentAppId: COMPONENT.appId, appId, status: 'authorized', shopId: null, funcInfo: [1], refreshToken: store.box.seal(authorization.refreshToken), accessToken: null, accessTokenExpiresAt: new Date(Date.now() - 1000), tokenVersion: 1 });
+    }
+    await store.models.authorizer.insertMany(docs, { ordered: false });
+  }
+  const seedSeconds = (Date.now() - seedStarted) / 1000;
+  world.calls = [];
+
+  const [consolePort] = await Promise.all([freePort()]);
+  const env = { SANDBOX_MODE: 'true', MONGODB_URI: mongo.toString(), REDIS_URL, QUEUE_PREFIX: label, DATA_KEY: DATA_KEY.toString('base64'), WECHAT_API_BASE: sandboxUrl, HOST: '127.0.0.1', CONSOLE_PORT: String(consolePort), API_TOKENS: API_TOKEN, TOKEN_REFRESH_RATE: '100000', LOG_LEVEL: 'warn', COMPONENT_APPID: '', COMPONENT_APPSECRET: '' };
+  const consoleProc = await startApp('console', env, consolePort);
+  const ferret = ferretPid();
+  const ferretBefore = ferret ? rssMb(ferret) : null;
+  let ferretPeak = ferretBefore ?? 0;
+
+  // The console is asked for random tokens all along; count answers that were already expired.
+  let served = 0;
+  let servedExpired = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      const appId = appIds[Math.floor(Math.random() * appIds.length)];
+      const res = await fetch(`http://127.0.0.1:${consolePort}/api/v1/authorizers/${appId}/access-token`, { headers: { authorization: `Bearer ${API_TOKEN}` } }).catch(() => null);
+      if (res?.status === 200) {
+        served++;
+        const body = await res.json();
+        if (new Date(body.expiresAt).getTime() <= Date.now()) servedExpired++;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+
+  const started = Date.now();
+  const procs = [];
+  for (let w = 0; w < workers; w++) procs.push(await startApp('worker-tokens', { ...env, LOG_LEVEL: 'info' }));
+  let valid = 0;
+  const timeoutMs = Number(process.env.BENCH_TOKENS_TIMEOUT_MS ?? 600_000);
+  while (Date.now() - started < timeoutMs) {
+    valid = await store.models.authorizer.countDocuments({ accessTokenExpiresAt: { $gt: new Date(Date.now() + 3600_000) } });
+    if (ferret) ferretPeak = Math.max(ferretPeak, rssMb(ferret));
+    if (valid >= n) break;
+    if (process.env.BENCH_VERBOSE) console.error(`${Math.round((Date.now() - started) / 1000)} s: ${valid}/${n} valid, ${world.calls.length} calls`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const seconds = (Date.now() - started) / 1000;
+  sampling = false;
+  await sampler;
+  const perAuthorizer = new Map();
+  for (const c of world.calls) if (c.api === 'api_authorizer_token' && c.errcode === 0) perAuthorizer.set(c.body.authorizer_appid, (perAuthorizer.get(c.body.authorizer_appid) ?? 0) + 1);
+  const counts = [...perAuthorizer.values()];
+  const result = {
+    authorizers: n,
+    workers,
+    seedSeconds: +seedSeconds.toFixed(1),
+    allValidAfterSeconds: valid >= n ? +seconds.toFixed(1) : null,
+    validAtEnd: valid,
+    refreshesPerSecond: Math.round(valid / seconds),
+    refreshCallsPerAuthorizer: { min: Math.min(...counts), max: Math.max(...counts), authorizersCalled: counts.length },
+    workerPeakRssMb: procs.map((p) => Math.round(peakRssMb(p.pid))),
+    ferretdbRssMb: ferret ? { before: Math.round(ferretBefore), peak: Math.round(ferretPeak) } : null,
+    console: { served, servedExpired },
+  };
+  console.log(JSON.stringify(result));
+  for (const p of [...procs, consoleProc]) p.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1000));
+  await store.connection.dropDatabase();
+  await store.close();
+  await sandbox.close();
+  return result;
+}
+
+const results = [];
+for (const n of SIZES) for (const w of WORKERS) results.push(await run(n, w));
+const file = new URL('../results/tokens.json', import.meta.url);
+const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
+writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, results, previous: previous?.results ?? null }, null, 2)}\n`);
+process.exit(0);
