@@ -97,12 +97,23 @@ async function run(n, workers) {
   for (let w = 0; w < workers; w++) procs.push(await startApp('worker-tokens', { ...env, LOG_LEVEL: 'info' }));
   let valid = 0;
   const timeoutMs = Number(process.env.BENCH_TOKENS_TIMEOUT_MS ?? 600_000);
+  // Counting in the store is a full scan on FerretDB: poll the sandbox's answered refreshes (free)
+  // and confirm in the store only once every authorizer has had one, so the bench doesn't slow
+  // down what it measures.
+  const refreshed = new Set();
+  let seen = 0;
   while (Date.now() - started < timeoutMs) {
-    valid = await store.models.authorizer.countDocuments({ accessTokenExpiresAt: { $gt: new Date(Date.now() + 3600_000) } });
+    for (; seen < world.calls.length; seen++) {
+      const c = world.calls[seen];
+      if (c.api === 'api_authorizer_token' && c.errcode === 0) refreshed.add(c.body.authorizer_appid);
+    }
     if (ferret) ferretPeak = Math.max(ferretPeak, rssMb(ferret));
-    if (valid >= n) break;
-    if (process.env.BENCH_VERBOSE) console.error(`${Math.round((Date.now() - started) / 1000)} s: ${valid}/${n} valid, ${world.calls.length} calls`);
-    await new Promise((r) => setTimeout(r, 500));
+    if (refreshed.size >= n) {
+      valid = await store.models.authorizer.countDocuments({ accessTokenExpiresAt: { $gt: new Date(Date.now() + 3600_000) } });
+      if (valid >= n) break;
+    }
+    if (process.env.BENCH_VERBOSE) console.error(`${Math.round((Date.now() - started) / 1000)} s: ${refreshed.size}/${n} refreshed, ${world.calls.length} calls`);
+    await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (Date.now() - started) / 1000;
   sampling = false;

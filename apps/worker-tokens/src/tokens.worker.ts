@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { AuthorizerUnavailableError, LockTimeoutError, QuotaExhaustedError, type AuthorizerTokenService } from '@weixin3rd/credentials';
+import { AuthorizerUnavailableError, QuotaExhaustedError, type AuthorizerTokenService } from '@weixin3rd/credentials';
 import { QUEUE, createWorker, type Producer, type RefreshAuthorizerTokenJob } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import { UnrecoverableError, type Worker } from 'bullmq';
@@ -60,16 +60,13 @@ export function createTokensWorker(deps: TokensWorkerDeps): Worker {
   };
 
   const refresh = async (job: RefreshAuthorizerTokenJob): Promise<string> => {
-    const a = await deps.store.authorizers.find(job.componentAppId, job.authorizerAppId);
-    if (!a || a.status !== 'authorized') return 'skipped';
-    if (job.reason === 'sweep' && a.accessTokenExpiresAt && a.accessTokenExpiresAt.getTime() - Date.now() > REFRESH_WINDOW_MS) return 'fresh';
     try {
-      await deps.tokens.ensure(job.componentAppId, job.authorizerAppId, { force: true });
-      return 'refreshed';
+      // Only a forced job refreshes a token that looks valid (a caller saw WeChat refuse it).
+      const dueWithin = job.reason === 'forced' ? Number.POSITIVE_INFINITY : REFRESH_WINDOW_MS;
+      return (await deps.tokens.refreshIfDue(job.componentAppId, job.authorizerAppId, dueWithin)) ? 'refreshed' : 'fresh';
     } catch (error) {
       if (error instanceof AuthorizerUnavailableError) return error.code;
       if (error instanceof QuotaExhaustedError) throw new UnrecoverableError(error.message);
-      if (error instanceof LockTimeoutError) throw error;
       throw error;
     }
   };

@@ -83,6 +83,18 @@ describe('AuthorizerTokenService', () => {
     expect((await store.authorizers.find(C.appId, appId))?.accessToken).toBe(newer.accessToken);
   });
 
+  it('lets a scheduled refresh that lost the race to a caller make no second WeChat call', async () => {
+    const appId = ACCOUNTS[1] as string;
+    await expire(appId);
+    const calls = refreshCalls(appId);
+    const [fromCaller, fromSweep] = await Promise.all([service().get(C.appId, appId), service().refreshIfDue(C.appId, appId, 15 * 60_000)]);
+    expect(refreshCalls(appId)).toBe(calls + 1);
+    // Whichever ran second found a fresh token and left it alone.
+    if (fromSweep) expect(fromSweep.accessToken).toBe(fromCaller.accessToken);
+    expect(await service().refreshIfDue(C.appId, appId, 15 * 60_000)).toBeNull();
+    expect(refreshCalls(appId)).toBe(calls + 1);
+  });
+
   it('recovers a refresh token through api_get_authorizer_list after 61023', async () => {
     const appId = ACCOUNTS[2] as string;
     await db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: store.box.seal('refreshtoken@@@lost') } });

@@ -84,6 +84,24 @@ export class AuthorizerTokenService {
     );
   }
 
+  /**
+   * The scheduled refresh: under the account's lock, one read decides. Null when the token no
+   * longer expires within `dueWithinMs` (a caller refreshed it meanwhile), so a sweep job that
+   * waited never makes a second WeChat call.
+   */
+  async refreshIfDue(componentAppId: string, appId: string, dueWithinMs: number): Promise<ServedToken | null> {
+    return withLock(
+      this.deps.redis,
+      `${this.deps.prefix}:lock:authorizer-token:${componentAppId}:${appId}`,
+      async () => {
+        const a = await this.usable(componentAppId, appId);
+        if (a.accessToken && a.accessTokenExpiresAt && a.accessTokenExpiresAt.getTime() - Date.now() > dueWithinMs) return null;
+        return this.refresh(a);
+      },
+      { waitMs: 15_000 },
+    );
+  }
+
   /** Refreshes `authorizer` as read at version `tokenVersion`; handles WeChat's refusals. */
   async refresh(authorizer: Authorizer, recovered = false): Promise<ServedToken> {
     const { componentAppId, appId } = authorizer;

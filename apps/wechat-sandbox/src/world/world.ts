@@ -51,6 +51,8 @@ export class World {
   readonly accounts = new Map<string, SandboxAccount>();
   readonly tickets: IssuedTicket[] = [];
   readonly tokens = new Map<string, IssuedToken>();
+  /** Tokens by owner (kind, component, authorizer): issuing and revoking must not scan a fleet's tokens. */
+  private readonly tokensByOwner = new Map<string, IssuedToken[]>();
   readonly preAuthCodes = new Map<string, PreAuthCode>();
   readonly authCodes = new Map<string, AuthCode>();
   /** Key: `${componentAppId}/${authorizerAppId}`. */
@@ -79,6 +81,7 @@ export class World {
     for (const a of seedAccounts()) this.accounts.set(a.appId, a);
     this.tickets.length = 0;
     this.tokens.clear();
+    this.tokensByOwner.clear();
     this.preAuthCodes.clear();
     this.authCodes.clear();
     this.authorizations.clear();
@@ -150,11 +153,13 @@ export class World {
   /** Issues a token; the owner's previous tokens stay valid for the overlap, then die. */
   issueToken(kind: TokenKind, componentAppId: string, authorizerAppId: string | null = null): IssuedToken {
     const now = this.clock.nowMs();
-    for (const t of this.tokens.values()) {
-      if (t.kind === kind && t.componentAppId === componentAppId && t.authorizerAppId === authorizerAppId && t.supersededAtMs === null) {
-        t.supersededAtMs = now;
-      }
-    }
+    const owner = ownerKey(kind, componentAppId, authorizerAppId);
+    // Only the overlap matters for older tokens: ones superseded before it are dead and dropped.
+    const alive = (this.tokensByOwner.get(owner) ?? []).filter((t) => {
+      if (t.supersededAtMs === null) t.supersededAtMs = now;
+      const dead = now > t.supersededAtMs + this.settings.overlapSeconds * 1000 || now >= t.expiresAtMs;
+      return !dead;
+    });
     const issued: IssuedToken = {
       value: token(kind === 'component' ? 'ct_' : 'at_', 60),
       kind,
@@ -166,6 +171,8 @@ export class World {
       revoked: false,
     };
     this.tokens.set(issued.value, issued);
+    alive.push(issued);
+    this.tokensByOwner.set(owner, alive);
     return issued;
   }
 
@@ -257,9 +264,7 @@ export class World {
     const a = this.authorizationOf(componentAppId, authorizerAppId);
     if (!a || a.status !== 'authorized') throw new WxError(61003);
     a.status = 'revoked';
-    for (const t of this.tokens.values()) {
-      if (t.kind === 'authorizer' && t.componentAppId === componentAppId && t.authorizerAppId === authorizerAppId) t.revoked = true;
-    }
+    for (const t of this.tokensByOwner.get(ownerKey('authorizer', componentAppId, authorizerAppId)) ?? []) t.revoked = true;
     return a;
   }
 
@@ -337,6 +342,10 @@ export class World {
 }
 
 /** `::ffff:127.0.0.1` → `127.0.0.1`, so allow-lists can be written in IPv4. */
+function ownerKey(kind: TokenKind, componentAppId: string, authorizerAppId: string | null): string {
+  return `${kind}/${componentAppId}/${authorizerAppId ?? ''}`;
+}
+
 export function normalizeIp(ip: string): string {
   return ip.startsWith('::ffff:') ? ip.slice(7) : ip;
 }
