@@ -64,7 +64,8 @@ export function runSupervisor(specs: ChildSpec[], options: SupervisorOptions = {
       if (source) createInterface({ input: source }).on('line', (line) => write(`[${spec.name}] ${line}`, stream));
     }
     child.on('error', (error) => write(`[supervisor] ${spec.name} failed to start: ${error.message}`, 'stderr'));
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': it comes after the child's output is read to the end, so its last lines print first.
+    child.on('close', (code, signal) => {
       running.delete(spec.name);
       const clean = code === 0 || (stopping && (signal === 'SIGTERM' || signal === 'SIGINT'));
       if (!clean && result === null) result = code ?? 1;
