@@ -10,3 +10,5 @@ if [ ! -d bench/node_modules ] || [ bench/package.json -nt bench/node_modules ];
 fi
 echo "[bench] ingress"
 node bench/ingress/run.mjs
+echo "[bench] tokens (BENCH_TOKENS_RUNS, default 10000x1,10000x2,100000x1: about 20 minutes)"
+node bench/tokens/run.mjs

@@ -4,6 +4,8 @@
 //
 //   node scripts/services.mjs ensure   reuse or start both (what `npm start` and `npm test` call)
 //   node scripts/services.mjs status   say what answers, start nothing
+//   node scripts/services.mjs mirror-indexes
+//                                      FerretDB on PostgreSQL: make its collections' indexes usable
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
@@ -191,9 +193,14 @@ async function ensureMongo(startAllowed) {
   say(`mongodb: FerretDB ${FERRETDB_VERSION} (${postgres ? 'PostgreSQL' : 'SQLite'}) started on 127.0.0.1:${hp.port} (log ${logFile})`);
 }
 
+const pgHost = process.env.FERRETDB_PG_HOST ?? '127.0.0.1';
+const pgDatabase = 'weixin3rd_ferretdb';
+const psql = (sql, database = 'postgres') =>
+  spawnSync('psql', ['-h', pgHost, '-U', 'postgres', '-d', database, '-tAc', sql], { encoding: 'utf8' });
+
 /** A PostgreSQL database for FerretDB when a local server answers (trust auth, psql present); else null. */
 async function postgresDatabase() {
-  const host = process.env.FERRETDB_PG_HOST ?? '127.0.0.1';
+  const host = pgHost;
   const answers = await new Promise((resolve) => {
     const socket = createConnection({ host, port: 5432 });
     socket.setTimeout(1000, () => socket.destroy());
@@ -202,15 +209,55 @@ async function postgresDatabase() {
     socket.once('close', () => resolve(false));
   });
   if (!answers) return null;
-  const database = 'weixin3rd_ferretdb';
-  const psql = (sql) => spawnSync('psql', ['-h', host, '-U', 'postgres', '-d', 'postgres', '-tAc', sql], { encoding: 'utf8' });
+  const database = pgDatabase;
   const exists = psql(`select 1 from pg_database where datname = '${database}'`);
   if (exists.status !== 0) return null;
   if (exists.stdout.trim() !== '1' && psql(`create database ${database}`).status !== 0) return null;
   return `postgres://postgres@${host}:5432/${database}`;
 }
 
+/**
+ * FerretDB v1.24 turns every equality filter into `_jsonb->$key @> $value`, which the btree
+ * expression indexes it builds for createIndex can't serve: each filtered find or update scans the
+ * whole table (10 ms at 10 000 documents, growing linearly). A GIN index on the same expression
+ * serves `@>`, so for every field of every index a collection declares we add one. MongoDB needs
+ * none of this; it is for load on the local stand-in (bench/tokens), not for correctness.
+ */
+function mirrorIndexes() {
+  const schemas = psql(`select table_schema from information_schema.tables where table_name = '_ferretdb_database_metadata'`, pgDatabase);
+  if (schemas.status !== 0) fail(`mirror-indexes: no FerretDB PostgreSQL database "${pgDatabase}" at ${pgHost}: ${schemas.stderr.trim()}`);
+  let created = 0;
+  for (const schema of schemas.stdout.split('\n').filter(Boolean)) {
+    // jsonb sorts object keys, so an index's key order comes from the type data FerretDB keeps ($k).
+    const rows = psql(`select _jsonb->>'table', _jsonb->'indexes', _jsonb->'$s'->'p'->'indexes'->'i' from "${schema}"._ferretdb_database_metadata`, pgDatabase);
+    for (const line of rows.stdout.split('\n').filter(Boolean)) {
+      const [table, indexes, indexTypes] = line.split('|');
+      // FerretDB keeps each field's type in the document; one document tells which fields hold strings.
+      const types = JSON.parse(psql(`select _jsonb->'$s'->'p' from "${schema}"."${table}" limit 1`, pgDatabase).stdout.trim() || '{}');
+      const isString = (field) => types[field]?.t === 'string';
+      // Every index costs each update (FerretDB's updates are never HOT), so one GIN per index:
+      // on its last string key, the most specific equality a lookup by that index names.
+      const keyOrder = JSON.parse(indexTypes).map((t) => t.$s.p.key.$s.$k);
+      const fields = new Set(JSON.parse(indexes).map((index, i) => (index.name === '_id_' ? undefined : keyOrder[i].filter(isString).at(-1))).filter(Boolean));
+      for (const field of fields) {
+        if (!/^[A-Za-z0-9_]+$/.test(field)) continue;
+        const expression = `_jsonb->'${field}'`;
+        const name = `w3gin_${table}_${field.replace(/\W/g, '_')}`.slice(0, 63);
+        const result = psql(`create index if not exists "${name}" on "${schema}"."${table}" using gin ((${expression}))`, pgDatabase);
+        if (result.status !== 0) fail(`mirror-indexes: ${schema}.${table} ${field}: ${result.stderr.trim()}`);
+        created += 1;
+      }
+      psql(`analyze "${schema}"."${table}"`, pgDatabase);
+    }
+  }
+  say(`mirror-indexes: ${created} GIN indexes present in ${pgDatabase}`);
+}
+
 const command = process.argv[2] ?? 'ensure';
-if (!['ensure', 'status'].includes(command)) fail(`unknown command "${command}": use ensure or status`);
+if (command === 'mirror-indexes') {
+  mirrorIndexes();
+  process.exit(0);
+}
+if (!['ensure', 'status'].includes(command)) fail(`unknown command "${command}": use ensure, status or mirror-indexes`);
 await ensureRedis(command === 'ensure');
 await ensureMongo(command === 'ensure');

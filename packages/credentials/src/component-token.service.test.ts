@@ -76,6 +76,23 @@ describe('ComponentTokenService', () => {
     expect(a.version).toBe(2);
   });
 
+  it('lets API calls reuse a token read moments ago, and renew it through the store after a 40001', async () => {
+    await pushTicket();
+    const s = service();
+    const api = s.api(C.appId);
+    await api.createPreAuthCode();
+    const first = (await s.current(C.appId))?.accessToken;
+    // Another worker refreshes: WeChat keeps the old token working for ~5 minutes, so this process
+    // may go on using the one it holds without reading the store for every call.
+    const second = (await service().ensure(C.appId, { force: true })).accessToken;
+    await api.createPreAuthCode();
+    world.addFault({ api: 'api_create_preauthcode', kind: 'errcode', errcode: 40001, remaining: 1 });
+    await api.createPreAuthCode();
+    const used = calls('api_create_preauthcode').map((c) => [c.query.component_access_token, c.errcode]);
+    expect(used).toEqual([[first, 0], [first, 0], [first, 40001], [second, 0]]);
+    expect(calls('api_component_token')).toHaveLength(2);
+  });
+
   it('asks WeChat to push a ticket (once per 10 minutes) when none was ever received', async () => {
     await expect(service().ensure(C.appId)).rejects.toBeInstanceOf(TicketMissingError);
     await expect(service().ensure(C.appId)).rejects.toBeInstanceOf(TicketMissingError);

@@ -15,6 +15,8 @@ export interface ComponentTokenServiceDeps {
   staleTicketMs?: number;
   /** At most one api_start_push_ticket per component per this period (default 10 min). */
   startPushEveryMs?: number;
+  /** API calls reuse a token read this recently instead of reading the store (default 30 s). */
+  reuseForMs?: number;
 }
 
 /** The component has no usable ticket yet; api_start_push_ticket was requested. */
@@ -36,6 +38,7 @@ export interface TicketHealth {
  */
 export class ComponentTokenService {
   private readonly margin: number;
+  private readonly held = new Map<string, { token: StoredToken; until: number }>();
 
   constructor(private readonly deps: ComponentTokenServiceDeps) {
     this.margin = deps.refreshMarginMs ?? 20 * 60_000;
@@ -65,9 +68,27 @@ export class ComponentTokenService {
   /** Adapts the service to what ComponentApi needs. */
   tokenSource(appId: string): TokenSource {
     return {
-      get: async () => (await this.ensure(appId)).accessToken,
-      renew: async (failed) => (await this.ensure(appId, { failedToken: failed })).accessToken,
+      get: async () => {
+        const held = this.held.get(appId);
+        if (held && held.until > Date.now()) return held.token.accessToken;
+        return this.hold(appId, await this.ensure(appId)).accessToken;
+      },
+      renew: async (failed) => {
+        this.held.delete(appId);
+        return this.hold(appId, await this.ensure(appId, { failedToken: failed })).accessToken;
+      },
     };
+  }
+
+  /**
+   * API calls reuse a token read within the last few seconds instead of reading the store per call
+   * (a fleet refresh makes thousands). Safe because WeChat keeps a superseded token working for
+   * ~5 minutes, and a 40001 on it renews through the store at once.
+   */
+  private hold(appId: string, token: StoredToken): StoredToken {
+    const until = Math.min(Date.now() + (this.deps.reuseForMs ?? 30_000), token.expiresAt.getTime() - this.margin);
+    this.held.set(appId, { token, until });
+    return token;
   }
 
   api(appId: string): ComponentApi {
