@@ -127,7 +127,9 @@ await store.components.upsert(COMPONENT);
 await store.authorizers.setStatus(COMPONENT.appId, AUTHORIZER, 'authorized');
 await store.close();
 const [ingressPort, barePort, webotPort] = await Promise.all([freePort(), freePort(), freePort()]);
-const ingress = await start('ingress', [...(process.env.BENCH_PROF ? ['--cpu-prof', '--cpu-prof-dir=/tmp/prof'] : []), 'apps/ingress/dist/main.js'], {
+// BENCH_NODE_FLAGS: extra flags for the ingress process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
+const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+const ingress = await start('ingress', [...nodeFlags, 'apps/ingress/dist/main.js'], {
   SANDBOX_MODE: 'true',
   MONGODB_URI: MONGO.toString(),
   REDIS_URL,

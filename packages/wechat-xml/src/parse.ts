@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { WeChatXmlError } from './errors.js';
+import { parseFlat } from './flat.js';
 
 /** A parsed element: text, a nested element, or a list when the element repeats. */
 export type XmlValue = string | XmlNode | XmlValue[];
@@ -46,6 +47,15 @@ export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlN
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
   if (size > maxBytes) throw new WeChatXmlError('XML_TOO_LARGE', `XML body of ${size} bytes exceeds ${maxBytes}`);
   const text = typeof input === 'string' ? input : input.toString('utf8');
+  const rootName = limits.root ?? 'xml';
+  // Depth 2 is all the flat shape has; a caller that allows less gets the full checks.
+  const flat = (limits.maxDepth ?? DEFAULT_MAX_DEPTH) >= 2 ? parseFlat(text, rootName) : null;
+  if (flat) return flat;
+  return parseFull(text, limits);
+}
+
+/** Validate, then parse: every document that is not of the flat shape comes here. */
+export function parseFull(text: string, limits: ParseLimits = {}): XmlNode {
   if (text.trim() === '') throw new WeChatXmlError('XML_EMPTY', 'XML body is empty');
   if (FORBIDDEN.test(text)) throw new WeChatXmlError('XML_DOCTYPE_FORBIDDEN', 'DOCTYPE and ENTITY declarations are not accepted');
   if (PROCESSING_INSTRUCTION.test(text) || DECLARATION_ELSEWHERE.test(text)) {
