@@ -33,7 +33,7 @@ const digest = (text: string): string => createHash('sha256').update(text).diges
  * limiter bounds the calls per second.
  */
 export function createTokensWorker(deps: TokensWorkerDeps): Worker {
-  const sweep = async (): Promise<{ enqueued: number }> => {
+  const sweep = async (): Promise<{ enqueued: number; requeued: number }> => {
     const now = Date.now();
     const due = await deps.store.authorizers.findExpiring(new Date(now + REFRESH_WINDOW_MS), SWEEP_BATCH);
     const stopped = new Map<string, boolean>();
@@ -53,10 +53,19 @@ export function createTokensWorker(deps: TokensWorkerDeps): Worker {
         },
       });
     }
+    // A refresh that failed for good (quota used up, WeChat or the store down through every
+    // attempt) keeps its id while BullMQ retains it, and an add under that id is a no-op: without
+    // this, the account would wait a day for its next refresh.
+    const failed = new Set(await deps.producer.queue.getRanges(['failed'], 0, -1));
+    let requeued = 0;
+    for (const job of jobs) {
+      if (failed.has(job.opts.jobId) && (await deps.producer.queue.remove(job.opts.jobId)) === 1) requeued += 1;
+    }
     for (let i = 0; i < jobs.length; i += 1000) await deps.producer.queue.addBulk(jobs.slice(i, i + 1000));
     await deps.store.authorizers.purgeClaims(new Date(now - 86_400_000));
+    if (requeued > 0) deps.logger.warn({ requeued }, 'token sweep: refreshes that had failed are queued again');
     if (jobs.length > 0) deps.logger.info({ enqueued: jobs.length }, 'token sweep');
-    return { enqueued: jobs.length };
+    return { enqueued: jobs.length, requeued };
   };
 
   const refresh = async (job: RefreshAuthorizerTokenJob): Promise<string> => {

@@ -86,4 +86,55 @@ describe('worker-tokens', () => {
     expect(sample?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
     await Promise.all([...workers.map((w) => w.close()), ...producers.map((p) => p.close())]);
   });
+
+  it('queues again, at the next sweep, a refresh that failed for good (45009 until the quota reset)', async () => {
+    const appId = appIdOf(N + 1);
+    world.upsertAccount({ appId, userName: 'gh_00000000fa11', nickName: '限额店', kind: 'official' });
+    const { authorization } = world.consent(C.appId, appId, [1], null);
+    await store.authorizers.upsertAuthorized({
+      componentAppId: C.appId,
+      appId,
+      refreshToken: authorization.refreshToken,
+      accessToken: null,
+      accessTokenExpiresAt: new Date(Date.now() - 1000),
+      funcInfo: [1],
+      account: { kind: 'official', nickName: '限额店', headImg: null, userName: 'gh_00000000fa11', principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+    });
+    const connection = redis.connect();
+    const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
+    const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
+    const producer = new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix);
+    const worker = createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent });
+    const settled = async (jobId: string) => {
+      for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+        const job = await producer.queue.getJob(jobId);
+        const state = job ? await job.getState() : 'missing';
+        if (state === 'completed' || state === 'failed') return { state, value: job?.returnvalue as unknown };
+      }
+      throw new Error(`${jobId} did not settle`);
+    };
+    const successes = () => world.calls.filter((c) => c.api === 'api_authorizer_token' && c.errcode === 0 && (c.body as { authorizer_appid: string }).authorizer_appid === appId).length;
+
+    world.addFault({ api: 'api_authorizer_token', kind: 'errcode', errcode: 45009, remaining: 1 });
+    await producer.queue.add('sweep', {}, { jobId: 'sweep-quota-1' });
+    expect(await settled('sweep-quota-1')).toMatchObject({ state: 'completed', value: { requeued: 0 } });
+    const [refreshId] = (await producer.queue.getRanges(['failed', 'completed', 'active', 'wait', 'prioritized'], 0, -1)).filter((id) => id.startsWith(`refresh-${appId}-`));
+    expect(refreshId).toBeDefined();
+    expect((await settled(refreshId as string)).state).toBe('failed');
+
+    // While the quota is used up, sweeps leave the component alone.
+    await producer.queue.add('sweep', {}, { jobId: 'sweep-quota-2' });
+    expect(await settled('sweep-quota-2')).toMatchObject({ state: 'completed', value: { enqueued: 0, requeued: 0 } });
+
+    // 00:00 Beijing: the quota flag expires; the next sweep must not be blocked by the failed job's id.
+    await connection.del(`${redis.prefix}:quota-exhausted:authorizer-token:${C.appId}`);
+    await producer.queue.add('sweep', {}, { jobId: 'sweep-quota-3' });
+    expect(await settled('sweep-quota-3')).toMatchObject({ state: 'completed', value: { enqueued: 1, requeued: 1 } });
+    expect(await settled(refreshId as string)).toMatchObject({ state: 'completed', value: 'refreshed' });
+    expect(successes()).toBe(1);
+    const refreshed = await store.authorizers.find(C.appId, appId);
+    expect(refreshed?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
+    await worker.close();
+    await producer.close();
+  });
 });
