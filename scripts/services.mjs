@@ -243,7 +243,7 @@ function mirrorIndexes() {
         if (!/^[A-Za-z0-9_]+$/.test(field)) continue;
         const expression = `_jsonb->'${field}'`;
         const name = `w3gin_${table}_${field.replace(/\W/g, '_')}`.slice(0, 63);
-        const result = psql(`create index if not exists "${name}" on "${schema}"."${table}" using gin ((${expression}))`, pgDatabase);
+        const result = psql(`create index if not exists "${name}" on "${schema}"."${table}" using gin ((${expression})) with (fastupdate = off)`, pgDatabase);
         if (result.status !== 0) fail(`mirror-indexes: ${schema}.${table} ${field}: ${result.stderr.trim()}`);
         created += 1;
       }
