@@ -35,37 +35,39 @@ const digest = (text: string): string => createHash('sha256').update(text).diges
 export function createTokensWorker(deps: TokensWorkerDeps): Worker {
   const sweep = async (): Promise<{ enqueued: number; requeued: number }> => {
     const now = Date.now();
-    const due = await deps.store.authorizers.findExpiring(new Date(now + REFRESH_WINDOW_MS), SWEEP_BATCH);
-    const stopped = new Map<string, boolean>();
-    const jobs = [];
-    for (const a of due) {
-      if (!stopped.has(a.componentAppId)) stopped.set(a.componentAppId, await deps.tokens.quotaExhausted(a.componentAppId));
-      if (stopped.get(a.componentAppId)) continue;
-      const remainingMs = a.accessTokenExpiresAt ? a.accessTokenExpiresAt.getTime() - now : 0;
-      jobs.push({
-        name: 'refresh-authorizer-token' as const,
-        data: { componentAppId: a.componentAppId, authorizerAppId: a.appId, reason: 'sweep' as const },
-        opts: {
-          jobId: `refresh-${a.appId}-${digest(`${a.componentAppId}/${a.accessTokenExpiresAt?.toISOString() ?? 'missing'}/${a.tokenVersion}`)}`,
-          // Most urgent first: BullMQ runs lower priorities earlier.
-          priority: Math.min(2_000_000, Math.max(1, Math.floor(remainingMs / 1000))),
-          delay: remainingMs > 10 * 60_000 ? Math.floor(Math.random() * JITTER_MS) : 0,
-        },
-      });
-    }
     // A refresh that failed for good (quota used up, WeChat or the store down through every
     // attempt) keeps its id while BullMQ retains it, and an add under that id is a no-op: without
     // this, the account would wait a day for its next refresh.
     const failed = new Set(await deps.producer.queue.getRanges(['failed'], 0, -1));
+    const stopped = new Map<string, boolean>();
+    let enqueued = 0;
     let requeued = 0;
-    for (const job of jobs) {
-      if (failed.has(job.opts.jobId) && (await deps.producer.queue.remove(job.opts.jobId)) === 1) requeued += 1;
+    for await (const due of deps.store.authorizers.expiringBatches(new Date(now + REFRESH_WINDOW_MS), SWEEP_BATCH, 1000)) {
+      const jobs = [];
+      for (const a of due) {
+        if (!stopped.has(a.componentAppId)) stopped.set(a.componentAppId, await deps.tokens.quotaExhausted(a.componentAppId));
+        if (stopped.get(a.componentAppId)) continue;
+        const remainingMs = a.accessTokenExpiresAt ? a.accessTokenExpiresAt.getTime() - now : 0;
+        const jobId = `refresh-${a.appId}-${digest(`${a.componentAppId}/${a.accessTokenExpiresAt?.toISOString() ?? 'missing'}/${a.tokenVersion}`)}`;
+        if (failed.has(jobId) && (await deps.producer.queue.remove(jobId)) === 1) requeued += 1;
+        jobs.push({
+          name: 'refresh-authorizer-token' as const,
+          data: { componentAppId: a.componentAppId, authorizerAppId: a.appId, reason: 'sweep' as const },
+          opts: {
+            jobId,
+            // Most urgent first: BullMQ runs lower priorities earlier.
+            priority: Math.min(2_000_000, Math.max(1, Math.floor(remainingMs / 1000))),
+            delay: remainingMs > 10 * 60_000 ? Math.floor(Math.random() * JITTER_MS) : 0,
+          },
+        });
+      }
+      if (jobs.length > 0) await deps.producer.queue.addBulk(jobs);
+      enqueued += jobs.length;
     }
-    for (let i = 0; i < jobs.length; i += 1000) await deps.producer.queue.addBulk(jobs.slice(i, i + 1000));
     await deps.store.authorizers.purgeClaims(new Date(now - 86_400_000));
     if (requeued > 0) deps.logger.warn({ requeued }, 'token sweep: refreshes that had failed are queued again');
-    if (jobs.length > 0) deps.logger.info({ enqueued: jobs.length }, 'token sweep');
-    return { enqueued: jobs.length, requeued };
+    if (enqueued > 0) deps.logger.info({ enqueued }, 'token sweep');
+    return { enqueued, requeued };
   };
 
   const refresh = async (job: RefreshAuthorizerTokenJob): Promise<string> => {

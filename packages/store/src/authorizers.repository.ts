@@ -35,6 +35,9 @@ export interface AuthorizerFilter {
 
 export type BindResult = 'bound' | 'unchanged' | 'already_bound';
 
+/** What a token sweep needs of a due account. */
+export type ExpiringAuthorizer = Pick<AuthorizerDoc, 'componentAppId' | 'appId' | 'accessTokenExpiresAt' | 'tokenVersion'>;
+
 export class AuthorizersRepository {
   constructor(
     private readonly models: Models,
@@ -140,12 +143,36 @@ export class AuthorizersRepository {
   }
 
   /** Authorized accounts whose access token is missing or expires before `before`, most urgent first. */
-  async findExpiring(before: Date, limit: number): Promise<Pick<AuthorizerDoc, 'componentAppId' | 'appId' | 'accessTokenExpiresAt' | 'tokenVersion'>[]> {
-    return this.models.authorizer
-      .find({ status: 'authorized', $or: [{ accessTokenExpiresAt: { $lt: before } }, { accessTokenExpiresAt: null }] }, { componentAppId: 1, appId: 1, accessTokenExpiresAt: 1, tokenVersion: 1 })
+  async findExpiring(before: Date, limit: number): Promise<ExpiringAuthorizer[]> {
+    const found: ExpiringAuthorizer[] = [];
+    for await (const batch of this.expiringBatches(before, limit, 1000)) found.push(...batch);
+    return found;
+  }
+
+  /**
+   * The same, soonest first, in batches read from a cursor: a sweep over 100 000 due accounts
+   * holds one batch at a time instead of all of them.
+   */
+  async *expiringBatches(before: Date, limit: number, size: number): AsyncGenerator<ExpiringAuthorizer[]> {
+    const cursor = this.models.authorizer
+      .find({ status: 'authorized', $or: [{ accessTokenExpiresAt: { $lt: before } }, { accessTokenExpiresAt: null }] }, { _id: 0, componentAppId: 1, appId: 1, accessTokenExpiresAt: 1, tokenVersion: 1 })
       .sort({ accessTokenExpiresAt: 1 })
       .limit(limit)
-      .lean();
+      .lean<ExpiringAuthorizer>()
+      .cursor({ batchSize: size });
+    let batch: ExpiringAuthorizer[] = [];
+    try {
+      for await (const doc of cursor) {
+        batch.push(doc);
+        if (batch.length === size) {
+          yield batch;
+          batch = [];
+        }
+      }
+      if (batch.length > 0) yield batch;
+    } finally {
+      await cursor.close();
+    }
   }
 
   /** WeChat refuses the refresh token and no longer lists the account: the merchant must authorize again. */

@@ -62,4 +62,21 @@ describe('authorizers', () => {
     expect(await store.authCodes.claim(C, 'queryauthcode@@@x', winner)).toBe('lost');
     expect(await store.authCodes.outcome(C, 'queryauthcode@@@x')).toEqual({ status: 'done', outcome: 'bound', authorizerAppId: 'wx1' });
   });
+
+  it('streams the accounts due for a refresh, soonest first, in batches, up to the limit', async () => {
+    const E = 'wx00000000000000e9';
+    const due = (appId: string, inMs: number | null) =>
+      store.authorizers.upsertAuthorized({ ...input(appId), componentAppId: E, accessTokenExpiresAt: inMs === null ? null : new Date(Date.now() + inMs) });
+    for (let i = 0; i < 5; i++) await due(`wx00000000000000c${i}`, (5 - i) * 60_000);
+    await due('wx00000000000000d1', 3 * 3_600_000); // not due
+    await due('wx00000000000000d2', 30_000);
+    await store.authorizers.markUnauthorized(E, 'wx00000000000000d2'); // revoked: never refreshed
+    const horizon = new Date(Date.now() + 15 * 60_000);
+    const batches = [];
+    for await (const batch of store.authorizers.expiringBatches(horizon, 100, 2)) batches.push(batch.filter((a) => a.componentAppId === E));
+    expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
+    expect(batches.flat().map((a) => a.appId)).toEqual(['wx00000000000000c4', 'wx00000000000000c3', 'wx00000000000000c2', 'wx00000000000000c1', 'wx00000000000000c0']);
+    expect(batches.flat()[0]).toMatchObject({ tokenVersion: 1, accessTokenExpiresAt: expect.any(Date) });
+    expect(await store.authorizers.findExpiring(horizon, 3)).toHaveLength(3);
+  });
 });
