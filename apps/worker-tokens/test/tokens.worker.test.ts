@@ -20,6 +20,22 @@ let store: Store;
 let transport: Transport;
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
+/** An account WeChat knows as authorized, stored with the given token expiry. */
+async function authorize(appId: string, accessTokenExpiresAt: Date | null): Promise<void> {
+  const userName = `gh_${appId.slice(-12)}`;
+  world.upsertAccount({ appId, userName, nickName: `店铺 ${appId}`, kind: 'official' });
+  const { authorization } = world.consent(C.appId, appId, [1], null);
+  await store.authorizers.upsertAuthorized({
+    componentAppId: C.appId,
+    appId,
+    refreshToken: authorization.refreshToken,
+    accessToken: null,
+    accessTokenExpiresAt,
+    funcInfo: [1],
+    account: { kind: 'official', nickName: `店铺 ${appId}`, headImg: null, userName, principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+  });
+}
+
 beforeAll(async () => {
   world = new World([componentForProject(C, { publicBaseUrl: 'http://127.0.0.1:9' })]);
   sandbox = await build({ world, onStartPushTicket: () => undefined });
@@ -30,21 +46,8 @@ beforeAll(async () => {
   await store.components.upsert(C);
   const t = world.issueTicket(C.appId);
   await store.tickets.save(C.appId, t.value, Math.floor(t.issuedAtMs / 1000));
-  for (let i = 0; i < N; i++) {
-    const appId = appIdOf(i);
-    world.upsertAccount({ appId, userName: `gh_${i.toString(16).padStart(12, '0')}`, nickName: `店铺${i}`, kind: 'official' });
-    const { authorization } = world.consent(C.appId, appId, [1], null);
-    // Tokens issued together, all expired now: the fleet after an outage.
-    await store.authorizers.upsertAuthorized({
-      componentAppId: C.appId,
-      appId,
-      refreshToken: authorization.refreshToken,
-      accessToken: null,
-      accessTokenExpiresAt: i % 2 === 0 ? new Date(Date.now() - 1000) : null,
-      funcInfo: [1],
-      account: { kind: 'official', nickName: `店铺${i}`, headImg: null, userName: 'gh_x', principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
-    });
-  }
+  // Tokens issued together, all expired now (or never stored): the fleet after an outage.
+  for (let i = 0; i < N; i++) await authorize(appIdOf(i), i % 2 === 0 ? new Date(Date.now() - 1000) : null);
 });
 afterAll(async () => {
   await sandbox.close();
@@ -89,17 +92,7 @@ describe('worker-tokens', () => {
 
   it('queues again, at the next sweep, a refresh that failed for good (45009 until the quota reset)', async () => {
     const appId = appIdOf(N + 1);
-    world.upsertAccount({ appId, userName: 'gh_00000000fa11', nickName: '限额店', kind: 'official' });
-    const { authorization } = world.consent(C.appId, appId, [1], null);
-    await store.authorizers.upsertAuthorized({
-      componentAppId: C.appId,
-      appId,
-      refreshToken: authorization.refreshToken,
-      accessToken: null,
-      accessTokenExpiresAt: new Date(Date.now() - 1000),
-      funcInfo: [1],
-      account: { kind: 'official', nickName: '限额店', headImg: null, userName: 'gh_00000000fa11', principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
-    });
+    await authorize(appId, new Date(Date.now() - 1000));
     const connection = redis.connect();
     const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
     const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
