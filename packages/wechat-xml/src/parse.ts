@@ -38,9 +38,10 @@ const PROCESSING_INSTRUCTION = /<\?(?!xml[\s?])/i;
 const DECLARATION_ELSEWHERE = /(?<!^\s*)<\?xml[\s?]/i;
 
 /**
- * Parses a WeChat XML document safely: size, DTD and depth checks first, then validation
- * (fast-xml-parser's parser alone accepts garbage), then a parse in which every value stays a
- * string. Returns the children of the root element.
+ * Parses a WeChat XML document safely: the size check first; a flat document (the shape of nearly
+ * every push, which can hold no DTD, entity or nesting) is read in one pass; anything else gets
+ * the DTD and depth checks, validation (fast-xml-parser's parser alone accepts garbage), then a
+ * parse in which every value stays a string. Returns the children of the root element.
  */
 export function parseXml(input: string | Buffer, limits: ParseLimits = {}): XmlNode {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_BYTES;
