@@ -33,7 +33,7 @@ export interface Config {
     readonly rateLimitPerSecond: number;
   };
   readonly tokens: {
-    /** TOKEN_REFRESH_RATE: outbound api_authorizer_token calls per second per worker (default 200). */
+    /** TOKEN_REFRESH_RATE: outbound api_authorizer_token calls per second across every worker of the queue (BullMQ's limiter is queue-wide; default 200). */
     readonly refreshPerSecond: number;
     /** TOKEN_REFRESH_CONCURRENCY: refreshes in flight per worker (default 16). */
     readonly concurrency: number;
