@@ -1,1 +1,2 @@
-export { REFRESH_WINDOW_MS, createTokensWorker, type TokensWorkerDeps } from './tokens.worker.js';
+export { REFRESH_WINDOW_MS, createTokenSweep, type SweepResult, type TokenSweepDeps } from './token-sweep.js';
+export { createTokensWorker, type TokensWorkerDeps } from './tokens.worker.js';

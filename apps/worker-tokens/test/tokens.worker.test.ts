@@ -7,7 +7,7 @@ import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTokensWorker } from '../src/index.js';
+import { createTokenSweep, createTokensWorker } from '../src/index.js';
 
 const C = { appId: 'wx00000000000a7c01', appSecret: 'tok-secret', token: 'toktoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
 const N = 40;
@@ -128,6 +128,26 @@ describe('worker-tokens', () => {
     const refreshed = await store.authorizers.find(C.appId, appId);
     expect(refreshed?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
     await worker.close();
+    await producer.close();
+  });
+
+  it('skips the scan while more refreshes wait than the rate limit lets through in a minute', async () => {
+    const appId = appIdOf(N + 2);
+    await authorize(appId, new Date(Date.now() - 1000));
+    const connection = redis.connect();
+    const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
+    const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
+    const producer = new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix);
+    // No worker runs here: 60 queued refreshes are a minute's work at 1 per second.
+    const sweep = createTokenSweep({ store, tokens, producer, refreshPerSecond: 1, logger: silent });
+    const data = { componentAppId: C.appId, authorizerAppId: appIdOf(0), reason: 'sweep' as const };
+    await producer.queue.addBulk(Array.from({ length: 60 }, (_, i) => ({ name: 'refresh-authorizer-token', data, opts: { jobId: `backlog-${i}`, priority: 1 + i } })));
+    expect(await sweep()).toEqual({ enqueued: 0, requeued: 0, backlog: 60, skipped: true });
+    await producer.queue.remove('backlog-0');
+    expect(await sweep()).toEqual({ enqueued: 1, requeued: 0, backlog: 59, skipped: false });
+    const queued = (await producer.queue.getRanges(['prioritized', 'wait'], 0, -1)).filter((id) => id.startsWith(`refresh-${appId}-`));
+    expect(queued).toHaveLength(1);
+    await producer.queue.drain();
     await producer.close();
   });
 });
