@@ -6,6 +6,7 @@ import { Transport } from '@weixin3rd/wechat-api';
 import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenSweep, createTokensWorker } from '../src/index.js';
 
@@ -36,6 +37,14 @@ async function authorize(appId: string, accessTokenExpiresAt: Date | null): Prom
   });
 }
 
+/** What one worker-tokens process holds: its Redis connection, token service and producer. */
+function services(): { connection: Redis; tokens: AuthorizerTokenService; producer: Producer<'token-refresh'> } {
+  const connection = redis.connect();
+  const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
+  const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
+  return { connection, tokens, producer: new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix) };
+}
+
 beforeAll(async () => {
   world = new World([componentForProject(C, { publicBaseUrl: 'http://127.0.0.1:9' })]);
   sandbox = await build({ world, onStartPushTicket: () => undefined });
@@ -61,10 +70,7 @@ describe('worker-tokens', () => {
     const workers: Worker[] = [];
     const producers: Producer<'token-refresh'>[] = [];
     for (let w = 0; w < 4; w++) {
-      const connection = redis.connect();
-      const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
-      const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
-      const producer = new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix);
+      const { connection, tokens, producer } = services();
       producers.push(producer);
       workers.push(createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent }));
     }
@@ -93,10 +99,7 @@ describe('worker-tokens', () => {
   it('queues again, at the next sweep, a refresh that failed for good (45009 until the quota reset)', async () => {
     const appId = appIdOf(N + 1);
     await authorize(appId, new Date(Date.now() - 1000));
-    const connection = redis.connect();
-    const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
-    const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
-    const producer = new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix);
+    const { connection, tokens, producer } = services();
     const worker = createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent });
     const settled = async (jobId: string) => {
       for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
@@ -134,10 +137,7 @@ describe('worker-tokens', () => {
   it('skips the scan while more refreshes wait than the rate limit lets through in a minute', async () => {
     const appId = appIdOf(N + 2);
     await authorize(appId, new Date(Date.now() - 1000));
-    const connection = redis.connect();
-    const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
-    const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
-    const producer = new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix);
+    const { tokens, producer } = services();
     // No worker runs here: 60 queued refreshes are a minute's work at 1 per second.
     const sweep = createTokenSweep({ store, tokens, producer, refreshPerSecond: 1, logger: silent });
     const data = { componentAppId: C.appId, authorizerAppId: appIdOf(0), reason: 'sweep' as const };
