@@ -74,7 +74,6 @@ export function createTokenSweep(deps: TokenSweepDeps): () => Promise<SweepResul
       if (jobs.length > 0) await deps.producer.queue.addBulk(jobs);
       enqueued += jobs.length;
     }
-    await deps.store.authorizers.purgeClaims(new Date(now - 86_400_000));
     if (requeued > 0) deps.logger.warn({ requeued }, 'token sweep: refreshes that had failed are queued again');
     if (enqueued > 0) deps.logger.info({ enqueued }, 'token sweep');
     return { enqueued, requeued, backlog, skipped: false };

@@ -83,6 +83,17 @@ describe('AuthorizerTokenService', () => {
     expect((await store.authorizers.find(C.appId, appId))?.accessToken).toBe(newer.accessToken);
   });
 
+  it('saves exactly one of two refreshes that read the same version, whose locks no longer hold', async () => {
+    const appId = ACCOUNTS[1] as string;
+    const read = (await store.authorizers.find(C.appId, appId)) as Authorizer;
+    // refresh() is what runs under the lock; calling it directly twice is two holders at once.
+    const [first, second] = await Promise.all([service().refresh(read), service().refresh(read)]);
+    expect(first.accessToken).toBe(second.accessToken);
+    const after = await store.authorizers.find(C.appId, appId);
+    expect(after?.accessToken).toBe(first.accessToken);
+    expect(after?.tokenVersion).toBe(read.tokenVersion + 1);
+  });
+
   it('lets a scheduled refresh that lost the race to a caller make no second WeChat call', async () => {
     const appId = ACCOUNTS[1] as string;
     await expire(appId);

@@ -1,5 +1,6 @@
 import type { Authorizer, Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { ComponentTokenService } from './component-token.service.js';
 import { withLock } from './redis-lock.js';
@@ -71,16 +72,19 @@ export class AuthorizerTokenService {
    */
   async ensure(componentAppId: string, appId: string, options: { force?: boolean } = {}): Promise<ServedToken> {
     const before = await this.usable(componentAppId, appId);
+    // Done by someone else: a fresh token, and for a forced refresh a newer one than we were refused.
+    const settled = (now: Authorizer): ServedToken | undefined => {
+      const fresh = now.accessToken && now.accessTokenExpiresAt && now.accessTokenExpiresAt.getTime() - Date.now() > this.margin;
+      return fresh && (!options.force || now.tokenVersion !== before.tokenVersion) ? { accessToken: now.accessToken as string, expiresAt: now.accessTokenExpiresAt as Date } : undefined;
+    };
     return withLock(
       this.deps.redis,
       `${this.deps.prefix}:lock:authorizer-token:${componentAppId}:${appId}`,
       async () => {
         const now = await this.usable(componentAppId, appId);
-        const fresh = now.accessToken && now.accessTokenExpiresAt && now.accessTokenExpiresAt.getTime() - Date.now() > this.margin;
-        if (fresh && (!options.force || now.tokenVersion !== before.tokenVersion)) return { accessToken: now.accessToken as string, expiresAt: now.accessTokenExpiresAt as Date };
-        return this.refresh(now);
+        return settled(now) ?? this.refresh(now);
       },
-      { waitMs: 15_000 },
+      { waitMs: 15_000, settled: async () => settled(await this.usable(componentAppId, appId)) },
     );
   }
 
@@ -121,16 +125,29 @@ export class AuthorizerTokenService {
       throw error;
     }
     const expiresAt = new Date(Date.now() + res.expires_in * 1000);
-    const saved = await this.deps.store.authorizers.saveTokens(componentAppId, appId, authorizer.tokenVersion, {
-      accessToken: res.authorizer_access_token,
-      expiresAt,
-      refreshToken: res.authorizer_refresh_token || authorizer.refreshToken,
-    });
+    const saved =
+      (await this.claimVersion(componentAppId, appId, authorizer.tokenVersion)) &&
+      (await this.deps.store.authorizers.saveTokens(componentAppId, appId, authorizer.tokenVersion, {
+        accessToken: res.authorizer_access_token,
+        expiresAt,
+        refreshToken: res.authorizer_refresh_token || authorizer.refreshToken,
+      }));
     if (saved) return { accessToken: res.authorizer_access_token, expiresAt };
-    // Another writer got there first (or the account re-authorized meanwhile): theirs wins.
-    const current = await this.usable(componentAppId, appId);
-    if (current.accessToken && current.accessTokenExpiresAt) return { accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt };
-    throw new Error(`token of ${appId} changed during the refresh; retrying`);
+    return this.theirs(authorizer);
+  }
+
+  /**
+   * Another writer claimed the version we read (or the account re-authorized meanwhile): theirs
+   * wins. It may still be saving, so wait briefly for a newer version instead of handing back the
+   * token we set out to replace.
+   */
+  private async theirs(read: Authorizer): Promise<ServedToken> {
+    for (let waited = 0; ; waited += 50) {
+      const current = await this.usable(read.componentAppId, read.appId);
+      if (current.tokenVersion > read.tokenVersion && current.accessToken && current.accessTokenExpiresAt) return { accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt };
+      if (waited >= 5_000) throw new Error(`token of ${read.appId} is being replaced by another writer that has not saved yet; retrying`);
+      await sleep(50);
+    }
   }
 
   /** 61023/61003: WeChat's list may still hold a refresh token; otherwise re-authorization is needed. */
@@ -158,6 +175,17 @@ export class AuthorizerTokenService {
       if (hit) return hit.refresh_token;
       if (page.list.length < 500 || offset + 500 >= page.total_count) return null;
     }
+  }
+
+  /**
+   * The first writer to claim version `version` of an account's tokens is the only one that may
+   * save its successor: the compare-and-set's guard where the store's update isn't atomic
+   * (FerretDB). A writer holds a read for seconds, so an hour outlives any of them; losing the
+   * claims (a Redis flush) leaves the store's version filter, which is enough on MongoDB.
+   */
+  private async claimVersion(componentAppId: string, appId: string, version: number): Promise<boolean> {
+    const key = `${this.deps.prefix}:token-claim:${componentAppId}:${appId}:${version}`;
+    return (await this.deps.redis.set(key, '1', 'EX', 3600, 'NX')) === 'OK';
   }
 
   private async usable(componentAppId: string, appId: string): Promise<Authorizer> {

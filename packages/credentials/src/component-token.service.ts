@@ -57,12 +57,17 @@ export class ComponentTokenService {
     const usable = (t: StoredToken | null): t is StoredToken => t !== null && t.expiresAt.getTime() - Date.now() > this.margin && t.accessToken !== options.failedToken;
     const before = await this.current(appId);
     if (!options.force && usable(before)) return before;
-    return withLock(this.deps.redis, `${this.deps.prefix}:lock:component-token:${appId}`, async () => {
-      const now = await this.current(appId);
-      // Someone refreshed while we waited for the lock: theirs is the token.
-      if (usable(now) && (!options.force || now.version !== before?.version)) return now;
-      return this.refresh(appId, now?.version ?? 0);
-    });
+    // Someone refreshed while we waited for the lock: theirs is the token.
+    const settled = (now: StoredToken | null): StoredToken | undefined => (usable(now) && (!options.force || now.version !== before?.version) ? now : undefined);
+    return withLock(
+      this.deps.redis,
+      `${this.deps.prefix}:lock:component-token:${appId}`,
+      async () => {
+        const now = await this.current(appId);
+        return settled(now) ?? this.refresh(appId, now?.version ?? 0);
+      },
+      { settled: async () => settled(await this.current(appId)) },
+    );
   }
 
   /** Adapts the service to what ComponentApi needs. */

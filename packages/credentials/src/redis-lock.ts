@@ -10,12 +10,23 @@ export class LockTimeoutError extends Error {
   override readonly name = 'LockTimeoutError';
 }
 
+export interface LockOptions<T> {
+  ttlMs?: number;
+  waitMs?: number;
+  /**
+   * Asked between attempts while another holder works: a result ends the wait without taking the
+   * lock. Waiters for what the holder is producing then leave as soon as it exists, instead of
+   * queueing for the lock one by one only to find it done.
+   */
+  settled?: () => Promise<T | undefined>;
+}
+
 /**
  * Runs `fn` while holding a Redis lock (`SET NX PX` with a random fencing value), waiting up to
  * `waitMs` for another holder to finish. The lock only serialises work; correctness against a
  * holder whose lock expired comes from the compare-and-set saves in the store.
  */
-export async function withLock<T>(redis: Redis, key: string, fn: () => Promise<T>, options: { ttlMs?: number; waitMs?: number } = {}): Promise<T> {
+export async function withLock<T>(redis: Redis, key: string, fn: () => Promise<T>, options: LockOptions<T> = {}): Promise<T> {
   const ttlMs = options.ttlMs ?? 15_000;
   const deadline = Date.now() + (options.waitMs ?? 10_000);
   const value = randomBytes(12).toString('hex');
@@ -23,6 +34,8 @@ export async function withLock<T>(redis: Redis, key: string, fn: () => Promise<T
     if ((await redis.set(key, value, 'PX', ttlMs, 'NX')) === 'OK') break;
     if (Date.now() > deadline) throw new LockTimeoutError(`lock ${key} still held after ${options.waitMs ?? 10_000} ms`);
     await sleep(delay);
+    const done = await options.settled?.();
+    if (done !== undefined) return done;
   }
   try {
     return await fn();

@@ -121,17 +121,13 @@ export class AuthorizersRepository {
   }
 
   /**
-   * Saves refreshed tokens as version `expectedVersion + 1`, only if nobody wrote that version
-   * first. The claim insert is the compare-and-set (atomic on MongoDB and FerretDB alike); the
-   * version filter also refuses a writer that read before a re-authorization.
+   * Saves refreshed tokens as version `expectedVersion + 1` if the account is still at
+   * `expectedVersion` (a writer that read before another refresh or a re-authorization loses).
+   * The filter is atomic on MongoDB; FerretDB 1.x applies two concurrent updates with the same
+   * filter one after the other, both matching, so callers first win the version's claim
+   * (AuthorizerTokenService does, in Redis) and only one writer per version gets here.
    */
   async saveTokens(componentAppId: string, appId: string, expectedVersion: number, tokens: { accessToken: string; expiresAt: Date; refreshToken: string }): Promise<boolean> {
-    try {
-      await this.models.tokenClaim.create({ _id: `${componentAppId}/${appId}/${expectedVersion}`, at: new Date() });
-    } catch (error) {
-      if ((error as { code?: number }).code === 11000) return false;
-      throw error;
-    }
     const res = await this.models.authorizer.updateOne(
       { componentAppId, appId, tokenVersion: expectedVersion, status: 'authorized' },
       {
@@ -179,11 +175,6 @@ export class AuthorizersRepository {
   async markReauthRequired(componentAppId: string, appId: string): Promise<Authorizer | null> {
     await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { status: 'reauth_required', accessToken: null, accessTokenExpiresAt: null }, $inc: { tokenVersion: 1 } });
     return this.find(componentAppId, appId);
-  }
-
-  /** Claims only matter while a refresh is in flight; the sweep purges old ones. */
-  async purgeClaims(olderThan: Date): Promise<number> {
-    return (await this.models.tokenClaim.deleteMany({ at: { $lt: olderThan } })).deletedCount;
   }
 
   /** Used by the ingress before and by tests: a status change without tokens. */

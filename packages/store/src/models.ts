@@ -77,12 +77,6 @@ export interface AuthCodeDoc {
   createdAt: Date;
 }
 
-/** Who may write the next version of an authorizer's tokens: the first to insert the claim. */
-export interface TokenClaimDoc {
-  _id: string;
-  at: Date;
-}
-
 /** A used `state` nonce of the authorization page: each state works once. */
 export interface StateNonceDoc {
   _id: string;
@@ -171,8 +165,6 @@ export function registerModels(conn: Connection) {
     },
     { collection: 'auth_codes' },
   );
-  const tokenClaim = new Schema<TokenClaimDoc>({ _id: String, at: { type: Date, required: true } }, { collection: 'token_claims' });
-  tokenClaim.index({ at: 1 });
   const stateNonce = new Schema<StateNonceDoc>({ _id: String, usedAt: { type: Date, required: true } }, { collection: 'state_nonces' });
   stateNonce.index({ usedAt: 1 });
   const meta = new Schema<MetaDoc>({ _id: String, value: String }, { collection: 'meta' });
@@ -183,7 +175,6 @@ export function registerModels(conn: Connection) {
     authorizer: conn.model('Authorizer', authorizer),
     authCode: conn.model('AuthCode', authCode),
     stateNonce: conn.model('StateNonce', stateNonce),
-    tokenClaim: conn.model('TokenClaim', tokenClaim),
     meta: conn.model('Meta', meta),
   };
 }
