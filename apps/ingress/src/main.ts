@@ -53,7 +53,7 @@ await runMain('ingress', async () => {
       await app.close();
       await Promise.all(Object.values(producers).map((p) => p.close()));
       subscriber.disconnect();
-    tokenRedis.disconnect();
+      tokenRedis.disconnect();
       await store.close();
     },
     { logger },
