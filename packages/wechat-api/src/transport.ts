@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import got, { type Got } from 'got';
+import type { Got } from 'got';
 import { WeChatApiError, splitRid } from './errors.js';
 
 export interface TransportOptions {
@@ -18,20 +18,28 @@ export interface TransportOptions {
  * retried with bounded exponential backoff; everything else is returned to the caller at once.
  */
 export class Transport {
-  private readonly http: Got;
+  private http: Promise<Got> | undefined;
   private readonly attempts: number;
   private readonly backoffMs: number;
 
-  constructor(options: TransportOptions) {
-    this.http = got.extend({
-      prefixUrl: options.baseUrl.replace(/\/+$/, ''),
-      timeout: { request: options.timeoutMs ?? 5000 },
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      headers: { 'user-agent': 'weixin3rd' },
-    });
+  constructor(private readonly options: TransportOptions) {
     this.attempts = Math.max(1, options.attempts ?? 3);
     this.backoffMs = options.backoffMs ?? 200;
+  }
+
+  // got is loaded at the first call: the ingress holds a Transport but only calls WeChat when a
+  // merchant opens the authorization page, and got's module graph is ~10 MB of its resident memory.
+  private client(): Promise<Got> {
+    this.http ??= import('got').then(({ default: got }) =>
+      got.extend({
+        prefixUrl: this.options.baseUrl.replace(/\/+$/, ''),
+        timeout: { request: this.options.timeoutMs ?? 5000 },
+        retry: { limit: 0 },
+        throwHttpErrors: false,
+        headers: { 'user-agent': 'weixin3rd' },
+      }),
+    );
+    return this.http;
   }
 
   async post<T>(call: string, path: string, body: unknown, query: Record<string, string> = {}): Promise<T> {
@@ -51,7 +59,7 @@ export class Transport {
   private async once<T>(call: string, path: string, body: unknown, query: Record<string, string>): Promise<T> {
     let res;
     try {
-      res = await this.http.post(path.replace(/^\//, ''), { json: body, searchParams: query, responseType: 'text' });
+      res = await (await this.client()).post(path.replace(/^\//, ''), { json: body, searchParams: query, responseType: 'text' });
     } catch (error) {
       throw new WeChatApiError(-2, `request failed: ${(error as Error).message}`, call);
     }
