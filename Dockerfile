@@ -34,4 +34,5 @@ COPY --from=build --chown=node:node /app/apps/ apps/
 USER node
 # The apps handle SIGTERM themselves (stop taking work, finish in-flight jobs, close).
 STOPSIGNAL SIGTERM
-CMD ["sh", "-c", "exec node apps/$APP/dist/main.js"]
+# An app's Node flags are the `nodeOptions` of its package.json.
+CMD ["sh", "-c", "exec node $(node -p \"require('./apps/$APP/package.json').nodeOptions || ''\") apps/$APP/dist/main.js"]

@@ -128,7 +128,8 @@ await store.authorizers.setStatus(COMPONENT.appId, AUTHORIZER, 'authorized');
 await store.close();
 const [ingressPort, barePort, webotPort] = await Promise.all([freePort(), freePort(), freePort()]);
 // BENCH_NODE_FLAGS: extra flags for the ingress process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
-const nodeFlags = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+// The ingress runs with the Node flags production gives it (its package.json's `nodeOptions`).
+const nodeFlags = [JSON.parse(readFileSync(`${ROOT}apps/ingress/package.json`, 'utf8')).nodeOptions ?? '', process.env.BENCH_NODE_FLAGS ?? ''].join(' ').split(' ').filter(Boolean);
 const ingress = await start('ingress', [...nodeFlags, 'apps/ingress/dist/main.js'], {
   SANDBOX_MODE: 'true',
   MONGODB_URI: MONGO.toString(),
