@@ -1,7 +1,7 @@
 // bench/ingress: encrypted message pushes with distinct MsgIds against (a) our ingress with real
 // Redis, (b) a bare Fastify route (the ceiling), (c) node-webot's `wechat` middleware on Express.
 // Same load generator (autocannon, in this process), same machine, one target at a time.
-import { spawn } from 'node:child_process';
+import { execSync, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
@@ -95,9 +95,31 @@ async function load(port, pushes, cursor, seconds) {
   return result;
 }
 
+// CPU seconds (user + system) a process has used: the two cores are what server, Redis and
+// generator share, so per-request CPU tells where a higher rate would have to come from.
+const cpuSeconds = (pid) => {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
+};
+const redisPids = () => {
+  try {
+    return execSync("pgrep -f '[r]edis-server'").toString().split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+};
+
 async function measure(name, child, port, pushes, cursor) {
   await load(port, pushes, cursor, 2); // warm-up: JIT, connection pools
+  const redis = redisPids();
+  const before = { server: cpuSeconds(child.pid), redis: redis.reduce((t, pid) => t + cpuSeconds(pid), 0), generator: process.cpuUsage() };
   const r = await load(port, pushes, cursor, DURATION);
+  const generator = process.cpuUsage(before.generator);
+  const perRequest = (seconds) => +((seconds * 1e6) / Math.max(1, r.requests.total)).toFixed(1);
   const summary = {
     requestsPerSecond: Math.round(r.requests.average),
     latencyMs: { p50: r.latency.p50, p99: r.latency.p99, max: r.latency.max },
@@ -106,8 +128,14 @@ async function measure(name, child, port, pushes, cursor) {
     errors: r.errors,
     timeouts: r.timeouts,
     peakRssMb: Math.round(peakRssMb(child.pid)),
+    cpuMicrosecondsPerRequest: {
+      server: perRequest(cpuSeconds(child.pid) - before.server),
+      redis: perRequest(redis.reduce((t, pid) => t + cpuSeconds(pid), 0) - before.redis),
+      generator: perRequest((generator.user + generator.system) / 1e6),
+    },
   };
-  console.log(`${name.padEnd(8)} ${String(summary.requestsPerSecond).padStart(6)} req/s  p50 ${summary.latencyMs.p50} ms  p99 ${summary.latencyMs.p99} ms  peak RSS ${summary.peakRssMb} MB  non-2xx ${summary.non2xx}  errors ${summary.errors}`);
+  const cpu = summary.cpuMicrosecondsPerRequest;
+  console.log(`${name.padEnd(8)} ${String(summary.requestsPerSecond).padStart(6)} req/s  p50 ${summary.latencyMs.p50} ms  p99 ${summary.latencyMs.p99} ms  peak RSS ${summary.peakRssMb} MB  non-2xx ${summary.non2xx}  errors ${summary.errors}  CPU/request: server ${cpu.server} us, redis ${cpu.redis} us, generator ${cpu.generator} us`);
   return summary;
 }
 
