@@ -94,6 +94,19 @@ describe('AuthorizerTokenService', () => {
     expect(after?.tokenVersion).toBe(read.tokenVersion + 1);
   });
 
+  it('lets the retry of a refresh whose save failed claim the same version again', async () => {
+    const appId = ACCOUNTS[1] as string;
+    await expire(appId);
+    const read = (await store.authorizers.find(C.appId, appId)) as Authorizer;
+    const failing = { authorizers: Object.create(store.authorizers, { saveTokens: { value: async () => Promise.reject(new Error('store unreachable')) } }) as Store['authorizers'] };
+    const broken = new AuthorizerTokenService({ store: failing, components, redis: conn, prefix: redis.prefix });
+    await expect(broken.refresh(read)).rejects.toThrow('store unreachable');
+    const token = await service().refresh(read);
+    const after = await store.authorizers.find(C.appId, appId);
+    expect(after?.accessToken).toBe(token.accessToken);
+    expect(after?.tokenVersion).toBe(read.tokenVersion + 1);
+  });
+
   it('lets a scheduled refresh that lost the race to a caller make no second WeChat call', async () => {
     const appId = ACCOUNTS[1] as string;
     await expire(appId);

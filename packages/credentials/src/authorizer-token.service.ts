@@ -38,6 +38,13 @@ export class QuotaExhaustedError extends Error {
   override readonly name = 'QuotaExhaustedError';
 }
 
+/**
+ * How long a version's claim stands. A writer holds its read about 16 s at most (three 5 s
+ * attempts at WeChat and their backoff); one that dies between claiming and saving blocks the
+ * account's refreshes no longer than this.
+ */
+const CLAIM_TTL_SECONDS = 120;
+
 /** Seconds until 00:00 in Beijing, when WeChat's daily quotas reset. */
 function secondsToQuotaReset(now = Date.now()): number {
   const beijing = now + 8 * 3600_000;
@@ -125,13 +132,21 @@ export class AuthorizerTokenService {
       throw error;
     }
     const expiresAt = new Date(Date.now() + res.expires_in * 1000);
-    const saved =
-      (await this.claimVersion(componentAppId, appId, authorizer.tokenVersion)) &&
-      (await this.deps.store.authorizers.saveTokens(componentAppId, appId, authorizer.tokenVersion, {
-        accessToken: res.authorizer_access_token,
-        expiresAt,
-        refreshToken: res.authorizer_refresh_token || authorizer.refreshToken,
-      }));
+    const claim = this.claimKey(componentAppId, appId, authorizer.tokenVersion);
+    let saved = false;
+    if ((await this.deps.redis.set(claim, '1', 'EX', CLAIM_TTL_SECONDS, 'NX')) === 'OK') {
+      try {
+        saved = await this.deps.store.authorizers.saveTokens(componentAppId, appId, authorizer.tokenVersion, {
+          accessToken: res.authorizer_access_token,
+          expiresAt,
+          refreshToken: res.authorizer_refresh_token || authorizer.refreshToken,
+        });
+      } catch (error) {
+        // Nothing was saved: the retry must be able to claim this version again.
+        await this.deps.redis.del(claim).catch(() => undefined);
+        throw error;
+      }
+    }
     if (saved) return { accessToken: res.authorizer_access_token, expiresAt };
     return this.theirs(authorizer);
   }
@@ -178,14 +193,13 @@ export class AuthorizerTokenService {
   }
 
   /**
-   * The first writer to claim version `version` of an account's tokens is the only one that may
-   * save its successor: the compare-and-set's guard where the store's update isn't atomic
-   * (FerretDB). A writer holds a read for seconds, so an hour outlives any of them; losing the
-   * claims (a Redis flush) leaves the store's version filter, which is enough on MongoDB.
+   * The first writer to claim version `version` of an account's tokens (Redis `SET NX`) is the only
+   * one that may save its successor: the compare-and-set's guard where the store's update isn't
+   * atomic (FerretDB). Losing the claims (a Redis flush) leaves the store's version filter, which
+   * is enough on MongoDB.
    */
-  private async claimVersion(componentAppId: string, appId: string, version: number): Promise<boolean> {
-    const key = `${this.deps.prefix}:token-claim:${componentAppId}:${appId}:${version}`;
-    return (await this.deps.redis.set(key, '1', 'EX', 3600, 'NX')) === 'OK';
+  private claimKey(componentAppId: string, appId: string, version: number): string {
+    return `${this.deps.prefix}:token-claim:${componentAppId}:${appId}:${version}`;
   }
 
   private async usable(componentAppId: string, appId: string): Promise<Authorizer> {
