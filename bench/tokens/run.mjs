@@ -28,7 +28,9 @@ const pids = (pattern) => { try { return execSync(`pgrep -f '${pattern}'`).toStr
 const ferretPid = () => { try { return Number(execSync("pgrep -f '[f]erretdb-v1.24.2 '").toString().split('\n')[0]); } catch { return null; } };
 
 async function startApp(name, env, port) {
-  const child = spawn(process.execPath, [...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), `apps/${name}/dist/main.js`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Each app runs with the Node flags production gives it (its package.json's `nodeOptions`).
+  const flags = [JSON.parse(readFileSync(`${ROOT}apps/${name}/package.json`, 'utf8')).nodeOptions ?? '', process.env.BENCH_NODE_FLAGS ?? ''].join(' ').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, `apps/${name}/dist/main.js`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
