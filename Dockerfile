@@ -34,5 +34,5 @@ COPY --from=build --chown=node:node /app/apps/ apps/
 USER node
 # The apps handle SIGTERM themselves (stop taking work, finish in-flight jobs, close).
 STOPSIGNAL SIGTERM
-# An app's Node flags are the `nodeOptions` of its package.json.
+# An app's Node flags are the `nodeOptions` of its package.json (scripts/node-options.mjs reads them for npm start).
 CMD ["sh", "-c", "exec node $(node -p \"require('./apps/$APP/package.json').nodeOptions || ''\") apps/$APP/dist/main.js"]

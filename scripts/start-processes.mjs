@@ -1,8 +1,9 @@
 // `npm start` after preparation: every built process of CONTRACT.md under one supervisor.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '@weixin3rd/config';
 import { runSupervisor } from '@weixin3rd/runtime';
+import { appNodeOptions } from './node-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const config = loadConfigOrExit();
@@ -20,10 +21,8 @@ if (built.length === 0) {
 console.log(`[start] running ${built.join(', ')}${missing.length ? `; not built yet: ${missing.join(', ')}` : ''}`);
 console.log(`[start] ${config.sandboxMode ? 'sandbox mode: the local WeChat sandbox plays WeChat' : 'real WeChat credentials configured'}`);
 
-// An app's Node flags live in its package.json (`nodeOptions`), read here, by the Dockerfile and by the benches.
-const nodeOptions = (name) => (JSON.parse(readFileSync(`${root}apps/${name}/package.json`, 'utf8')).nodeOptions ?? '').split(' ').filter(Boolean);
 const supervisor = runSupervisor(
-  built.map((name) => ({ name, command: process.execPath, args: [...nodeOptions(name), `apps/${name}/dist/main.js`], cwd: root })),
+  built.map((name) => ({ name, command: process.execPath, args: [...appNodeOptions(name), `apps/${name}/dist/main.js`], cwd: root })),
 );
 
 const host = 'localhost';

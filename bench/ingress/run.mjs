@@ -11,6 +11,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { connectStore } from '@weixin3rd/store';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
+import { appNodeOptions } from '../../scripts/node-options.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -157,7 +158,7 @@ await store.close();
 const [ingressPort, barePort, webotPort] = await Promise.all([freePort(), freePort(), freePort()]);
 // BENCH_NODE_FLAGS: extra flags for the ingress process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
 // The ingress runs with the Node flags production gives it (its package.json's `nodeOptions`).
-const nodeFlags = [JSON.parse(readFileSync(`${ROOT}apps/ingress/package.json`, 'utf8')).nodeOptions ?? '', process.env.BENCH_NODE_FLAGS ?? ''].join(' ').split(' ').filter(Boolean);
+const nodeFlags = [...appNodeOptions('ingress'), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
 const ingress = await start('ingress', [...nodeFlags, 'apps/ingress/dist/main.js'], {
   SANDBOX_MODE: 'true',
   MONGODB_URI: MONGO.toString(),

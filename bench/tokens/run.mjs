@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { execSync, spawnSync } from 'node:child_process';
 import { connectStore } from '@weixin3rd/store';
 import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
+import { appNodeOptions } from '../../scripts/node-options.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // authorizers x worker processes; 100 000 with 2 workers is left out by default (15 more minutes).
@@ -29,7 +30,7 @@ const ferretPid = () => { try { return Number(execSync("pgrep -f '[f]erretdb-v1.
 
 async function startApp(name, env, port) {
   // Each app runs with the Node flags production gives it (its package.json's `nodeOptions`).
-  const flags = [JSON.parse(readFileSync(`${ROOT}apps/${name}/package.json`, 'utf8')).nodeOptions ?? '', process.env.BENCH_NODE_FLAGS ?? ''].join(' ').split(' ').filter(Boolean);
+  const flags = [...appNodeOptions(name), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const child = spawn(process.execPath, [...flags, `apps/${name}/dist/main.js`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
