@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { runSupervisor, type ChildSpec } from './index.js';
 
 const node = (name: string, script: string): ChildSpec => ({ name, command: process.execPath, args: ['-e', script] });
-const SERVE = "console.log('up'); process.on('SIGTERM', () => { console.log('bye'); process.exit(0); }); setInterval(() => {}, 1000);";
+// The handler comes before 'up': a SIGTERM sent as soon as 'up' is read must find it in place.
+const SERVE = "process.on('SIGTERM', () => { console.log('bye'); process.exit(0); }); console.log('up'); setInterval(() => {}, 1000);";
 
 function quietOptions(lines: string[]) {
   return { write: (line: string) => lines.push(line), handleSignals: false, graceMs: 300 };
