@@ -41,7 +41,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     await api.register(authorizerTokensRoutes, { store: deps.store, tokens: deps.authorizerTokens, redis: deps.redis, keyPrefix: deps.prefix });
   });
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
-  await app.register(metricsRoutes, { store: deps.store });
+  await app.register(metricsRoutes, { store: deps.store, authorizerTokens: deps.authorizerTokens });
   app.get('/healthz', async () => ({ ok: true }));
   return app;
 }

@@ -71,6 +71,18 @@ describe('console components API', () => {
     expect(res.json().error.code).toBe('TICKET_MISSING');
   });
 
+  it('reports in /metrics, without a bearer token, when 45009 stopped authorizer token refreshes', async () => {
+    const stopped = (text: string, appId: string) => new RegExp(`^weixin3rd_authorizer_token_refresh_stopped\\{component="${appId}"\\} (\\d)$`, 'm').exec(text)?.[1];
+    const before = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(before.statusCode).toBe(200);
+    expect(stopped(before.body, 'wx00000000000c0a01')).toBe('0');
+    // What AuthorizerTokenService writes on 45009, until 00:00 Beijing time.
+    await redis.connect().set(`${redis.prefix}:quota-exhausted:authorizer-token:wx00000000000c0a01`, '1', 'EX', 60);
+    const after = (await app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(stopped(after, 'wx00000000000c0a01')).toBe('1');
+    expect(stopped(after, 'wx00000000000c0a02')).toBe('0');
+  });
+
   it('answers 401 without or with a wrong bearer token', async () => {
     expect((await call('GET', '/api/v1/components/wx00000000000c0a01', undefined, '')).statusCode).toBe(401);
     expect((await call('GET', '/api/v1/components/wx00000000000c0a01', undefined, 'console-test-token-0002')).statusCode).toBe(401);
