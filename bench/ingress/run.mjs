@@ -1,8 +1,8 @@
 // bench/ingress: encrypted message pushes with distinct MsgIds against (a) our ingress with real
 // Redis, (b) a bare Fastify route (the ceiling), (c) node-webot's `wechat` middleware on Express.
 // Same load generator (autocannon, in this process), same machine, one target at a time.
-import { execSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { connectStore } from '@weixin3rd/store';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
+import { cpuSeconds, peakRssMb, pids } from '../proc.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -76,7 +77,6 @@ async function start(name, args, env, port) {
 }
 
 /** Peak resident set size of a process, from the kernel (VmHWM). */
-const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function load(port, pushes, cursor, seconds) {
   const result = await autocannon({
@@ -96,27 +96,9 @@ async function load(port, pushes, cursor, seconds) {
   return result;
 }
 
-// CPU seconds (user + system) a process has used: the two cores are what server, Redis and
-// generator share, so per-request CPU tells where a higher rate would have to come from.
-const cpuSeconds = (pid) => {
-  try {
-    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(f[11]) + Number(f[12])) / 100;
-  } catch {
-    return 0;
-  }
-};
-const redisPids = () => {
-  try {
-    return execSync("pgrep -f '[r]edis-server'").toString().split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-};
-
 async function measure(name, child, port, pushes, cursor) {
   await load(port, pushes, cursor, 2); // warm-up: JIT, connection pools
-  const redis = redisPids();
+  const redis = pids('[r]edis-server');
   const before = { server: cpuSeconds(child.pid), redis: redis.reduce((t, pid) => t + cpuSeconds(pid), 0), generator: process.cpuUsage() };
   const r = await load(port, pushes, cursor, DURATION);
   const generator = process.cpuUsage(before.generator);

@@ -7,10 +7,11 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { execSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { connectStore } from '@weixin3rd/store';
 import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
+import { cpuSeconds, peakRssMb, pids, rssMb } from '../proc.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // authorizers x worker processes; 100 000 with 2 workers is left out by default (15 more minutes).
@@ -21,12 +22,7 @@ const API_TOKEN = 'bench-tokens-console-token';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
-const peakRssMb = (pid) => Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-const rssMb = (pid) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-// CPU seconds (user + system) a process has used; the machine's 2 cores are what every process shares.
-const cpuSeconds = (pid) => { try { const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100; } catch { return 0; } };
-const pids = (pattern) => { try { return execSync(`pgrep -f '${pattern}'`).toString().split('\n').filter(Boolean).map(Number); } catch { return []; } };
-const ferretPid = () => { try { return Number(execSync("pgrep -f '[f]erretdb-v1.24.2 '").toString().split('\n')[0]); } catch { return null; } };
+const ferretPid = () => pids('[f]erretdb-v1.24.2 ')[0] ?? null;
 
 async function startApp(name, env, port) {
   // Each app runs with the Node flags production gives it (its package.json's `nodeOptions`).
