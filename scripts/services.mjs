@@ -57,8 +57,13 @@ function opMsgPing() {
     return b;
   };
   const body = Buffer.concat([
-    Buffer.from([0x10]), cstr('ping'), int32(1),
-    Buffer.from([0x02]), cstr('$db'), int32(6), cstr('admin'),
+    Buffer.from([0x10]),
+    cstr('ping'),
+    int32(1),
+    Buffer.from([0x02]),
+    cstr('$db'),
+    int32(6),
+    cstr('admin'),
     Buffer.from([0x00]),
   ]);
   const doc = Buffer.concat([int32(body.length + 4), body]);
@@ -103,10 +108,13 @@ function run(cmd, args, opts = {}) {
 async function ensureRedis(startAllowed) {
   if (await redisAnswers()) return say(`redis: reusing ${redisUrl.host}`);
   if (!startAllowed) return say(`redis: nothing answers at ${redisUrl.host}`);
-  if (!isLocal(redisUrl.hostname)) fail(`Redis does not answer at ${redisUrl.host} (REDIS_URL); start it, or unset REDIS_URL to use a local one`);
+  if (!isLocal(redisUrl.hostname))
+    fail(`Redis does not answer at ${redisUrl.host} (REDIS_URL); start it, or unset REDIS_URL to use a local one`);
   if (!has('redis-server')) {
     if (!has('apt-get') || process.getuid?.() !== 0) {
-      fail('Redis is not running and redis-server is not installed: `apt-get install redis-server`, or run `docker compose up -d mongo redis`');
+      fail(
+        'Redis is not running and redis-server is not installed: `apt-get install redis-server`, or run `docker compose up -d mongo redis`',
+      );
     }
     say('redis: installing redis-server with apt-get');
     run('apt-get', ['update', '-qq']);
@@ -116,9 +124,24 @@ async function ensureRedis(startAllowed) {
   mkdirSync(dir, { recursive: true });
   const port = String(redisUrl.port || 6379);
   run('redis-server', [
-    '--daemonize', 'yes', '--bind', '127.0.0.1', '--port', port,
-    '--maxmemory-policy', 'noeviction', '--save', '', '--appendonly', 'no',
-    '--dir', dir, '--logfile', join(dir, 'redis.log'), '--pidfile', join(dir, 'redis.pid'),
+    '--daemonize',
+    'yes',
+    '--bind',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--maxmemory-policy',
+    'noeviction',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--logfile',
+    join(dir, 'redis.log'),
+    '--pidfile',
+    join(dir, 'redis.pid'),
   ]);
   await waitFor(redisAnswers, `redis-server on port ${port}`, 10_000);
   say(`redis: started on 127.0.0.1:${port} (log ${join(dir, 'redis.log')})`);
@@ -129,17 +152,23 @@ function ferretdbBinary() {
   const bin = join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
   if (existsSync(bin)) return bin;
   if (!has('go')) {
-    fail('MongoDB does not answer and Go is not installed to build FerretDB: install Go 1.22+, start MongoDB yourself (MONGODB_URI), or run `docker compose up -d mongo redis`');
+    fail(
+      'MongoDB does not answer and Go is not installed to build FerretDB: install Go 1.22+, start MongoDB yourself (MONGODB_URI), or run `docker compose up -d mongo redis`',
+    );
   }
   say(`ferretdb: building ${FERRETDB_VERSION} with Go (once; cached in ${cacheDir})`);
   const work = join(cacheDir, 'ferretdb-build');
   mkdirSync(work, { recursive: true });
-  const go = (args) => run('go', args, { cwd: work, env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local' } });
+  const go = (args) =>
+    run('go', args, { cwd: work, env: { ...process.env, GOFLAGS: '-mod=mod', GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? 'local' } });
   if (!existsSync(join(work, 'go.mod'))) go(['mod', 'init', 'weixin3rd-ferretdb-build']);
   go(['get', '-tool', `github.com/FerretDB/FerretDB/cmd/ferretdb@${FERRETDB_VERSION}`]);
   // FerretDB refuses to start without build/version/version.txt, which only its own release
   // tooling writes; build from a writable copy of the module that has it.
-  const dir = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/FerretDB/FerretDB'], { cwd: work, encoding: 'utf8' }).stdout.trim();
+  const dir = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/FerretDB/FerretDB'], {
+    cwd: work,
+    encoding: 'utf8',
+  }).stdout.trim();
   const src = join(work, 'src');
   run('rm', ['-rf', src]);
   run('cp', ['-r', dir, src]);
@@ -168,7 +197,8 @@ async function ensureMongo(startAllowed) {
   const hp = mongoHostPort();
   if (await mongoAnswers()) return say(`mongodb: reusing ${hp ? `${hp.host}:${hp.port}` : 'MONGODB_URI'}`);
   if (!startAllowed) return say(`mongodb: nothing answers at ${hp.host}:${hp.port}`);
-  if (!isLocal(hp.host)) fail(`MongoDB does not answer at ${hp.host}:${hp.port} (MONGODB_URI); start it, or unset MONGODB_URI to use a local FerretDB`);
+  if (!isLocal(hp.host))
+    fail(`MongoDB does not answer at ${hp.host}:${hp.port} (MONGODB_URI); start it, or unset MONGODB_URI to use a local FerretDB`);
   const bin = ferretdbBinary();
   const dataDir = join(cacheDir, 'ferretdb', 'data');
   const stateDir = join(cacheDir, 'ferretdb', 'state');
@@ -182,11 +212,18 @@ async function ensureMongo(startAllowed) {
   const backend = postgres
     ? ['--handler=postgresql', `--postgresql-url=${postgres}`]
     : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`];
-  const child = spawn(bin, [
-    ...backend, `--state-dir=${stateDir}`,
-    `--listen-addr=127.0.0.1:${hp.port}`, `--debug-addr=${ferretDebugAddr}`,
-    '--telemetry=disable', '--log-level=warn',
-  ], { detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(
+    bin,
+    [
+      ...backend,
+      `--state-dir=${stateDir}`,
+      `--listen-addr=127.0.0.1:${hp.port}`,
+      `--debug-addr=${ferretDebugAddr}`,
+      '--telemetry=disable',
+      '--log-level=warn',
+    ],
+    { detached: true, stdio: ['ignore', out, out] },
+  );
   child.unref();
   await waitFor(ferretdbLive, `FerretDB /debug/livez at ${ferretDebugAddr} (log ${logFile})`, 30_000);
   await waitFor(mongoAnswers, `FerretDB on 127.0.0.1:${hp.port}`, 10_000);
@@ -204,7 +241,10 @@ async function postgresDatabase() {
   const answers = await new Promise((resolve) => {
     const socket = createConnection({ host, port: 5432 });
     socket.setTimeout(1000, () => socket.destroy());
-    socket.once('connect', () => { socket.end(); resolve(true); });
+    socket.once('connect', () => {
+      socket.end();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
     socket.once('close', () => resolve(false));
   });
@@ -229,7 +269,10 @@ function mirrorIndexes() {
   let created = 0;
   for (const schema of schemas.stdout.split('\n').filter(Boolean)) {
     // jsonb sorts object keys, so an index's key order comes from the type data FerretDB keeps ($k).
-    const rows = psql(`select _jsonb->>'table', _jsonb->'indexes', _jsonb->'$s'->'p'->'indexes'->'i' from "${schema}"._ferretdb_database_metadata`, pgDatabase);
+    const rows = psql(
+      `select _jsonb->>'table', _jsonb->'indexes', _jsonb->'$s'->'p'->'indexes'->'i' from "${schema}"._ferretdb_database_metadata`,
+      pgDatabase,
+    );
     for (const line of rows.stdout.split('\n').filter(Boolean)) {
       const [table, indexes, indexTypes] = line.split('|');
       // FerretDB keeps each field's type in the document; one document tells which fields hold strings.
@@ -238,12 +281,19 @@ function mirrorIndexes() {
       // Every index costs each update (FerretDB's updates are never HOT), so one GIN per index:
       // on its last string key, the most specific equality a lookup by that index names.
       const keyOrder = JSON.parse(indexTypes).map((t) => t.$s.p.key.$s.$k);
-      const fields = new Set(JSON.parse(indexes).map((index, i) => (index.name === '_id_' ? undefined : keyOrder[i].filter(isString).at(-1))).filter(Boolean));
+      const fields = new Set(
+        JSON.parse(indexes)
+          .map((index, i) => (index.name === '_id_' ? undefined : keyOrder[i].filter(isString).at(-1)))
+          .filter(Boolean),
+      );
       for (const field of fields) {
         if (!/^[A-Za-z0-9_]+$/.test(field)) continue;
         const expression = `_jsonb->'${field}'`;
         const name = `w3gin_${table}_${field.replace(/\W/g, '_')}`.slice(0, 63);
-        const result = psql(`create index if not exists "${name}" on "${schema}"."${table}" using gin ((${expression})) with (fastupdate = off)`, pgDatabase);
+        const result = psql(
+          `create index if not exists "${name}" on "${schema}"."${table}" using gin ((${expression})) with (fastupdate = off)`,
+          pgDatabase,
+        );
         if (result.status !== 0) fail(`mirror-indexes: ${schema}.${table} ${field}: ${result.stderr.trim()}`);
         created += 1;
       }

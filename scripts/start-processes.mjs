@@ -26,8 +26,12 @@ const supervisor = runSupervisor(
 );
 
 const host = 'localhost';
-if (built.includes('ingress')) console.log(`[start] ingress  ${config.http.publicBaseUrl}  (authorize a shop: ${config.http.publicBaseUrl}/authorize?shop=demo-shop)`);
-if (built.includes('console')) console.log(`[start] console  http://${host}:${config.http.consolePort}/api/v1/components/:componentAppId  (Authorization: Bearer <one of API_TOKENS>)`);
+if (built.includes('ingress'))
+  console.log(`[start] ingress  ${config.http.publicBaseUrl}  (authorize a shop: ${config.http.publicBaseUrl}/authorize?shop=demo-shop)`);
+if (built.includes('console'))
+  console.log(
+    `[start] console  http://${host}:${config.http.consolePort}/api/v1/components/:componentAppId  (Authorization: Bearer <one of API_TOKENS>)`,
+  );
 if (built.includes('wechat-sandbox')) console.log(`[start] sandbox  http://${host}:${config.http.sandboxPort}/sandbox/state`);
 console.log('[start] Ctrl-C stops everything');
 

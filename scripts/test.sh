@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/prepare.sh
 node scripts/browser.mjs
+echo "[test] format (prettier --check)"
+npx prettier --check --log-level warn .
 echo "[test] lint"
 npx eslint --max-warnings 0 .
 echo "[test] type-check tests"

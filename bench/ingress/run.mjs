@@ -18,7 +18,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 120_000);
-const COMPONENT = { appId: 'wx00000000000be7c1', appSecret: 'bench-secret', token: 'benchtoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const COMPONENT = {
+  appId: 'wx00000000000be7c1',
+  appSecret: 'bench-secret',
+  token: 'benchtoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 const AUTHORIZER = 'wx00000000000be7a1';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const MONGO = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/weixin3rd');
@@ -67,9 +72,12 @@ async function start(name, args, env, port) {
     exited = code;
     if (code !== 0 && code !== null) console.error(`${name} exited ${code}:\n${output}`);
   });
-  for (const deadline = Date.now() + 20_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline;) {
     if (exited !== null) throw new Error(`${name} exited ${exited}:\n${output}`);
-    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      () => true,
+      () => false,
+    );
     if (up) return child;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -88,7 +96,12 @@ async function load(port, pushes, cursor, seconds) {
         method: 'POST',
         setupRequest: (req) => {
           const p = pushes[cursor.next++ % pushes.length];
-          return { ...req, path: `/wechat/${COMPONENT.appId}/accounts/${AUTHORIZER}/messages?${p.query}`, headers: { 'content-type': 'text/xml' }, body: p.body };
+          return {
+            ...req,
+            path: `/wechat/${COMPONENT.appId}/accounts/${AUTHORIZER}/messages?${p.query}`,
+            headers: { 'content-type': 'text/xml' },
+            body: p.body,
+          };
         },
       },
     ],
@@ -118,7 +131,9 @@ async function measure(name, child, port, pushes, cursor) {
     },
   };
   const cpu = summary.cpuMicrosecondsPerRequest;
-  console.log(`${name.padEnd(8)} ${String(summary.requestsPerSecond).padStart(6)} req/s  p50 ${summary.latencyMs.p50} ms  p99 ${summary.latencyMs.p99} ms  peak RSS ${summary.peakRssMb} MB  non-2xx ${summary.non2xx}  errors ${summary.errors}  CPU/request: server ${cpu.server} us, redis ${cpu.redis} us, generator ${cpu.generator} us`);
+  console.log(
+    `${name.padEnd(8)} ${String(summary.requestsPerSecond).padStart(6)} req/s  p50 ${summary.latencyMs.p50} ms  p99 ${summary.latencyMs.p99} ms  peak RSS ${summary.peakRssMb} MB  non-2xx ${summary.non2xx}  errors ${summary.errors}  CPU/request: server ${cpu.server} us, redis ${cpu.redis} us, generator ${cpu.generator} us`,
+  );
   return summary;
 }
 
@@ -141,19 +156,24 @@ const [ingressPort, barePort, webotPort] = await Promise.all([freePort(), freePo
 // BENCH_NODE_FLAGS: extra flags for the ingress process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`.
 // The ingress runs with the Node flags production gives it (its package.json's `nodeOptions`).
 const nodeFlags = [...appNodeOptions('ingress'), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
-const ingress = await start('ingress', [...nodeFlags, 'apps/ingress/dist/main.js'], {
-  SANDBOX_MODE: 'true',
-  MONGODB_URI: MONGO.toString(),
-  REDIS_URL,
-  QUEUE_PREFIX: PREFIX,
-  DATA_KEY,
-  HOST: '127.0.0.1',
-  INGRESS_PORT: String(ingressPort),
-  // No worker-messages here: measure the durable ingest path, answering `success` once enqueued.
-  INGRESS_REPLY_BUDGET_MS: '0',
-  INGRESS_RATE_LIMIT: '1000000',
-  LOG_LEVEL: 'warn',
-}, ingressPort);
+const ingress = await start(
+  'ingress',
+  [...nodeFlags, 'apps/ingress/dist/main.js'],
+  {
+    SANDBOX_MODE: 'true',
+    MONGODB_URI: MONGO.toString(),
+    REDIS_URL,
+    QUEUE_PREFIX: PREFIX,
+    DATA_KEY,
+    HOST: '127.0.0.1',
+    INGRESS_PORT: String(ingressPort),
+    // No worker-messages here: measure the durable ingest path, answering `success` once enqueued.
+    INGRESS_REPLY_BUDGET_MS: '0',
+    INGRESS_RATE_LIMIT: '1000000',
+    LOG_LEVEL: 'warn',
+  },
+  ingressPort,
+);
 results.ingress = await measure('ingress', ingress, ingressPort, pushes, cursor);
 await stop(ingress);
 const redis = new Redis(REDIS_URL);
@@ -168,12 +188,17 @@ results.bare = await measure('bare', bare, barePort, pushes, cursor);
 await stop(bare);
 
 // (c) the peer.
-const webot = await start('webot', ['bench/ingress/servers/webot.mjs'], { PORT: String(webotPort), WX_TOKEN: COMPONENT.token, WX_APPID: COMPONENT.appId, WX_AES_KEY: COMPONENT.encodingAesKey }, webotPort);
+const webot = await start(
+  'webot',
+  ['bench/ingress/servers/webot.mjs'],
+  { PORT: String(webotPort), WX_TOKEN: COMPONENT.token, WX_APPID: COMPONENT.appId, WX_AES_KEY: COMPONENT.encodingAesKey },
+  webotPort,
+);
 results.webot = await measure('webot', webot, webotPort, pushes, cursor);
 await stop(webot);
 
 // Clean up the bench's Redis keys.
-for (let c = '0'; ; ) {
+for (let c = '0'; ;) {
   const [next, keys] = await redis.scan(c, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
   if (keys.length) await redis.del(...keys);
   c = next;

@@ -16,25 +16,48 @@ import { cpuSeconds, peakRssMb, pids, rssMb } from '../proc.mjs';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // authorizers x worker processes; 100 000 with 2 workers is left out by default (15 more minutes).
 const RUNS = (process.env.BENCH_TOKENS_RUNS ?? '10000x1,10000x2,100000x1').split(',').map((r) => r.split('x').map(Number));
-const COMPONENT = { appId: 'wx00000000000be701', appSecret: 'bench-secret', token: 'benchtoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const COMPONENT = {
+  appId: 'wx00000000000be701',
+  appSecret: 'bench-secret',
+  token: 'benchtoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 const DATA_KEY = Buffer.alloc(32, 0x7b);
 const API_TOKEN = 'bench-tokens-console-token';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const freePort = () => new Promise((resolve) => { const s = createServer().listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); }); });
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
 const ferretPid = () => pids('[f]erretdb-v1.24.2 ')[0] ?? null;
 
 async function startApp(name, env, port) {
   // Each app runs with the Node flags production gives it (its package.json's `nodeOptions`).
   const flags = [...appNodeOptions(name), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
-  const child = spawn(process.execPath, [...flags, `apps/${name}/dist/main.js`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...flags, `apps/${name}/dist/main.js`], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   child.stdout.on('data', (c) => (out += c));
   child.stderr.on('data', (c) => (out += c));
   process.on('exit', () => child.kill('SIGKILL'));
-  for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+  for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
     if (child.exitCode !== null) throw new Error(`${name} exited:\n${out}`);
-    if (port ? await fetch(`http://127.0.0.1:${port}/healthz`).then(() => true, () => false) : new RegExp(`${name} ready`).test(out)) return child;
+    if (
+      port
+        ? await fetch(`http://127.0.0.1:${port}/healthz`).then(
+            () => true,
+            () => false,
+          )
+        : new RegExp(`${name} ready`).test(out)
+    )
+      return child;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${name} did not start:\n${out}`);
@@ -63,19 +86,44 @@ async function run(n, workers) {
       appIds.push(appId);
       world.upsertAccount({ appId, userName: `gh_${j.toString(16).padStart(12, '0')}`, nickName: `shop ${j}`, kind: 'official' });
       const { authorization } = world.consent(COMPONENT.appId, appId, [1], null);
-      docs.push({ componentAppId: COMPONENT.appId, appId, status: 'authorized', shopId: null, funcInfo: [1], refreshToken: store.box.seal(authorization.refreshToken), accessToken: null, accessTokenExpiresAt: new Date(Date.now() - 1000), tokenVersion: 1 });
+      docs.push({
+        componentAppId: COMPONENT.appId,
+        appId,
+        status: 'authorized',
+        shopId: null,
+        funcInfo: [1],
+        refreshToken: store.box.seal(authorization.refreshToken),
+        accessToken: null,
+        accessTokenExpiresAt: new Date(Date.now() - 1000),
+        tokenVersion: 1,
+      });
     }
     await store.models.authorizer.insertMany(docs, { ordered: false });
   }
   const seedSeconds = (Date.now() - seedStarted) / 1000;
   // FerretDB on PostgreSQL can't use its own indexes for filters (scripts/services.mjs says why);
   // mirrored as GIN indexes they serve lookups the way MongoDB's indexes do in production.
-  const mirrorIndexes = process.env.BENCH_TOKENS_MIRROR_INDEXES !== '0'
-    && spawnSync(process.execPath, ['scripts/services.mjs', 'mirror-indexes'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
+  const mirrorIndexes =
+    process.env.BENCH_TOKENS_MIRROR_INDEXES !== '0' &&
+    spawnSync(process.execPath, ['scripts/services.mjs', 'mirror-indexes'], { cwd: ROOT, stdio: 'ignore' }).status === 0;
   world.calls = [];
 
   const [consolePort] = await Promise.all([freePort()]);
-  const env = { SANDBOX_MODE: 'true', MONGODB_URI: mongo.toString(), REDIS_URL, QUEUE_PREFIX: label, DATA_KEY: DATA_KEY.toString('base64'), WECHAT_API_BASE: sandboxUrl, HOST: '127.0.0.1', CONSOLE_PORT: String(consolePort), API_TOKENS: API_TOKEN, TOKEN_REFRESH_RATE: '100000', LOG_LEVEL: 'warn', COMPONENT_APPID: '', COMPONENT_APPSECRET: '' };
+  const env = {
+    SANDBOX_MODE: 'true',
+    MONGODB_URI: mongo.toString(),
+    REDIS_URL,
+    QUEUE_PREFIX: label,
+    DATA_KEY: DATA_KEY.toString('base64'),
+    WECHAT_API_BASE: sandboxUrl,
+    HOST: '127.0.0.1',
+    CONSOLE_PORT: String(consolePort),
+    API_TOKENS: API_TOKEN,
+    TOKEN_REFRESH_RATE: '100000',
+    LOG_LEVEL: 'warn',
+    COMPONENT_APPID: '',
+    COMPONENT_APPSECRET: '',
+  };
   const consoleProc = await startApp('console', env, consolePort);
   const ferret = ferretPid();
   const ferretBefore = ferret ? rssMb(ferret) : null;
@@ -88,7 +136,9 @@ async function run(n, workers) {
   const sampler = (async () => {
     while (sampling) {
       const appId = appIds[Math.floor(Math.random() * appIds.length)];
-      const res = await fetch(`http://127.0.0.1:${consolePort}/api/v1/authorizers/${appId}/access-token`, { headers: { authorization: `Bearer ${API_TOKEN}` } }).catch(() => null);
+      const res = await fetch(`http://127.0.0.1:${consolePort}/api/v1/authorizers/${appId}/access-token`, {
+        headers: { authorization: `Bearer ${API_TOKEN}` },
+      }).catch(() => null);
       if (res?.status === 200) {
         served++;
         const body = await res.json();
@@ -101,8 +151,15 @@ async function run(n, workers) {
   const started = Date.now();
   const procs = [];
   for (let w = 0; w < workers; w++) procs.push(await startApp('worker-tokens', { ...env, LOG_LEVEL: 'info' }));
-  const groups = { workers: procs.map((p) => p.pid), ferretdb: ferret ? [ferret] : [], postgresql: pids('[p]ostgres'), redis: pids('[r]edis-server'), console: [consoleProc.pid] };
-  const cpuOf = () => Object.fromEntries(Object.entries(groups).map(([k, list]) => [k, list.reduce((sum, pid) => sum + cpuSeconds(pid), 0)]));
+  const groups = {
+    workers: procs.map((p) => p.pid),
+    ferretdb: ferret ? [ferret] : [],
+    postgresql: pids('[p]ostgres'),
+    redis: pids('[r]edis-server'),
+    console: [consoleProc.pid],
+  };
+  const cpuOf = () =>
+    Object.fromEntries(Object.entries(groups).map(([k, list]) => [k, list.reduce((sum, pid) => sum + cpuSeconds(pid), 0)]));
   const cpuBefore = cpuOf();
   const selfBefore = process.cpuUsage();
   let valid = 0;
@@ -122,19 +179,24 @@ async function run(n, workers) {
       valid = await store.models.authorizer.countDocuments({ accessTokenExpiresAt: { $gt: new Date(Date.now() + 3600_000) } });
       if (valid >= n) break;
     }
-    if (process.env.BENCH_VERBOSE) console.error(`${Math.round((Date.now() - started) / 1000)} s: ${refreshed.size}/${n} refreshed, ${world.calls.length} calls`);
+    if (process.env.BENCH_VERBOSE)
+      console.error(`${Math.round((Date.now() - started) / 1000)} s: ${refreshed.size}/${n} refreshed, ${world.calls.length} calls`);
     await new Promise((r) => setTimeout(r, 250));
   }
   const seconds = (Date.now() - started) / 1000;
   const cpuAfter = cpuOf();
   const self = process.cpuUsage(selfBefore);
-  const cpuMsPerRefresh = Object.fromEntries(Object.keys(groups).map((k) => [k, +((cpuAfter[k] - cpuBefore[k]) * 1000 / Math.max(1, refreshed.size)).toFixed(2)]));
+  const cpuMsPerRefresh = Object.fromEntries(
+    Object.keys(groups).map((k) => [k, +(((cpuAfter[k] - cpuBefore[k]) * 1000) / Math.max(1, refreshed.size)).toFixed(2)]),
+  );
   cpuMsPerRefresh.sandboxAndBench = +((self.user + self.system) / 1000 / Math.max(1, refreshed.size)).toFixed(2);
   if (valid < n) valid = await store.models.authorizer.countDocuments({ accessTokenExpiresAt: { $gt: new Date(Date.now() + 3600_000) } });
   sampling = false;
   await sampler;
   const perAuthorizer = new Map();
-  for (const c of world.calls) if (c.api === 'api_authorizer_token' && c.errcode === 0) perAuthorizer.set(c.body.authorizer_appid, (perAuthorizer.get(c.body.authorizer_appid) ?? 0) + 1);
+  for (const c of world.calls)
+    if (c.api === 'api_authorizer_token' && c.errcode === 0)
+      perAuthorizer.set(c.body.authorizer_appid, (perAuthorizer.get(c.body.authorizer_appid) ?? 0) + 1);
   const counts = [...perAuthorizer.values()];
   const result = {
     authorizers: n,
@@ -163,5 +225,8 @@ const results = [];
 for (const [n, w] of RUNS) results.push(await run(n, w));
 const file = new URL('../results/tokens.json', import.meta.url);
 const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : null;
-writeFileSync(file, `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, results, previous: previous?.results ?? null }, null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify({ date: new Date().toISOString(), machine: { cores: cpus().length, node: process.version }, results, previous: previous?.results ?? null }, null, 2)}\n`,
+);
 process.exit(0);

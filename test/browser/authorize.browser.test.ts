@@ -31,11 +31,20 @@ beforeAll(async () => {
     },
     { connection: redis.connect(), prefix: redis.prefix, subscriber: 'downstream' },
   );
-  for (const name of ['wechat-sandbox', 'ingress', 'worker-tickets', 'worker-authorization', 'console']) running.push(await startApp(name, stack.env, READY[name] as RegExp));
+  for (const name of ['wechat-sandbox', 'ingress', 'worker-tickets', 'worker-authorization', 'console'])
+    running.push(await startApp(name, stack.env, READY[name] as RegExp));
   // The flags keep Chromium off the network this machine does not have; Playwright gives it a fresh profile.
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -63,14 +72,21 @@ describe('authorization in a real browser', () => {
     expect(await page.textContent('#shop')).toBe('S1');
     expect(await page.locator('#permissions li').count()).toBeGreaterThan(0);
 
-    const consoleGet = async (path: string) => (await fetch(`${consoleUrl}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json() as Promise<Record<string, unknown>>;
+    const consoleGet = async (path: string) =>
+      (await fetch(`${consoleUrl}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json() as Promise<
+        Record<string, unknown>
+      >;
     expect(await consoleGet(`/api/v1/authorizers/${MP}`)).toMatchObject({ appId: MP, status: 'authorized', shopId: 'S1', kind: 'mini' });
     await waitFor(async () => (received.length > 0 ? true : undefined), 10_000, 'the authorized event');
     await new Promise((r) => setTimeout(r, 500));
     expect(received.filter((e) => e.type === 'authorized').map((e) => [e.authorizerAppId, e.shopId])).toEqual([[MP, 'S1']]);
 
     // The admin revokes in WeChat: the account is unauthorized and downstream hears it.
-    await fetch(`${sandboxUrl}/sandbox/revoke`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ componentAppId: SANDBOX_DEV_COMPONENT.appId, authorizerAppId: MP }) });
+    await fetch(`${sandboxUrl}/sandbox/revoke`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ componentAppId: SANDBOX_DEV_COMPONENT.appId, authorizerAppId: MP }),
+    });
     await waitFor(async () => (received.some((e) => e.type === 'unauthorized') ? true : undefined), 10_000, 'the unauthorized event');
     expect(await consoleGet(`/api/v1/authorizers/${MP}`)).toMatchObject({ status: 'unauthorized', shopId: 'S1' });
     expect(received.filter((e) => e.type === 'unauthorized').map((e) => e.authorizerAppId)).toEqual([MP]);

@@ -5,9 +5,24 @@ import { parse } from 'yaml';
 // Mirrors the processes table and the configuration table of docs/CONTRACT.md.
 const APPS = ['ingress', 'console', 'worker-tickets', 'worker-authorization', 'worker-tokens', 'worker-messages', 'wechat-sandbox'];
 const ENV = [
-  'REDIS_URL', 'MONGODB_URI', 'QUEUE_PREFIX', 'HOST', 'INGRESS_PORT', 'CONSOLE_PORT', 'SANDBOX_PORT', 'PUBLIC_BASE_URL',
-  'WECHAT_API_BASE', 'WECHAT_MP_BASE', 'DATA_KEY', 'API_TOKENS', 'COMPONENT_APPID', 'COMPONENT_APPSECRET',
-  'COMPONENT_TOKEN', 'COMPONENT_AES_KEY', 'AUTHORIZER_EVENT_SUBSCRIBERS', 'LOG_LEVEL',
+  'REDIS_URL',
+  'MONGODB_URI',
+  'QUEUE_PREFIX',
+  'HOST',
+  'INGRESS_PORT',
+  'CONSOLE_PORT',
+  'SANDBOX_PORT',
+  'PUBLIC_BASE_URL',
+  'WECHAT_API_BASE',
+  'WECHAT_MP_BASE',
+  'DATA_KEY',
+  'API_TOKENS',
+  'COMPONENT_APPID',
+  'COMPONENT_APPSECRET',
+  'COMPONENT_TOKEN',
+  'COMPONENT_AES_KEY',
+  'AUTHORIZER_EVENT_SUBSCRIBERS',
+  'LOG_LEVEL',
 ];
 
 const read = (name: string): string => readFileSync(new URL(`../../${name}`, import.meta.url), 'utf8');
@@ -56,7 +71,10 @@ describe('docker-compose.yml', () => {
 
   it('starts apps only once MongoDB and Redis are healthy', () => {
     for (const app of APPS) {
-      expect(compose.services[app]?.depends_on, app).toEqual({ mongo: { condition: 'service_healthy' }, redis: { condition: 'service_healthy' } });
+      expect(compose.services[app]?.depends_on, app).toEqual({
+        mongo: { condition: 'service_healthy' },
+        redis: { condition: 'service_healthy' },
+      });
     }
   });
 

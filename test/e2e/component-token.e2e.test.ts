@@ -52,25 +52,38 @@ describe('ticket → token through real processes', () => {
   it('turns one pushed ticket into exactly one api_component_token call and serves the token', async () => {
     // worker-tickets starts without a ticket, asks WeChat to push one (api_start_push_ticket),
     // and the sandbox pushes it to the ingress.
-    const [call] = await waitFor(async () => {
-      const list = (await calls('api_component_token')).filter((c) => c.errcode === 0);
-      return list.length > 0 ? list : undefined;
-    }, 15_000, 'api_component_token');
+    const [call] = await waitFor(
+      async () => {
+        const list = (await calls('api_component_token')).filter((c) => c.errcode === 0);
+        return list.length > 0 ? list : undefined;
+      },
+      15_000,
+      'api_component_token',
+    );
     expect(await calls('api_start_push_ticket')).toHaveLength(1);
     const pushes = (await (await fetch(`${sandboxUrl}/sandbox/pushes?kind=ticket`)).json()) as { outcome: string; plaintext: string }[];
-    const tickets = pushes.filter((p) => p.outcome === 'acknowledged').map((p) => /<ComponentVerifyTicket><!\[CDATA\[(.+?)\]\]>/.exec(p.plaintext)?.[1]);
+    const tickets = pushes
+      .filter((p) => p.outcome === 'acknowledged')
+      .map((p) => /<ComponentVerifyTicket><!\[CDATA\[(.+?)\]\]>/.exec(p.plaintext)?.[1]);
     expect(tickets).toHaveLength(1);
     expect(call?.body.component_verify_ticket).toBe(tickets[0]);
 
     // The next ticket (every 10 minutes) is stored, but the token is fresh: no new call.
-    const push = (await (await fetch(`${sandboxUrl}/sandbox/components/${C}/push-ticket`, { method: 'POST' })).json()) as { outcome: string };
+    const push = (await (await fetch(`${sandboxUrl}/sandbox/components/${C}/push-ticket`, { method: 'POST' })).json()) as {
+      outcome: string;
+    };
     expect(push.outcome).toBe('acknowledged');
 
     const res = await consoleGet(`/api/v1/components/${C}/access-token`);
     expect(res.status).toBe(200);
     const token = (await res.json()) as { accessToken: string; expiresAt: string };
     expect(new Date(token.expiresAt).getTime()).toBeGreaterThan(Date.now() + 7000_000);
-    const check = (await (await fetch(`${sandboxUrl}/cgi-bin/component/api_create_preauthcode?component_access_token=${token.accessToken}`, { method: 'POST', body: JSON.stringify({ component_appid: C }) })).json()) as Record<string, unknown>;
+    const check = (await (
+      await fetch(`${sandboxUrl}/cgi-bin/component/api_create_preauthcode?component_access_token=${token.accessToken}`, {
+        method: 'POST',
+        body: JSON.stringify({ component_appid: C }),
+      })
+    ).json()) as Record<string, unknown>;
     expect(check).toHaveProperty('pre_auth_code');
 
     const described = (await (await consoleGet(`/api/v1/components/${C}`)).json()) as Record<string, unknown>;
@@ -94,8 +107,14 @@ describe('ticket → token through real processes', () => {
 
   it('stops with one line, changing nothing, when DATA_KEY is not the key the data was written with', async () => {
     const wrongKey = Buffer.alloc(32, 0x42).toString('base64');
-    const error = await startApp('console', { ...env, DATA_KEY: wrongKey, CONSOLE_PORT: String(await freePort()) }, /Server listening/).catch((e: unknown) => e as Error);
-    expect(String(error)).toMatch(/exited with 78 before it was ready:\nconsole: DATA_KEY_MISMATCH: DATA_KEY is not the key this database was written with/);
+    const error = await startApp(
+      'console',
+      { ...env, DATA_KEY: wrongKey, CONSOLE_PORT: String(await freePort()) },
+      /Server listening/,
+    ).catch((e: unknown) => e as Error);
+    expect(String(error)).toMatch(
+      /exited with 78 before it was ready:\nconsole: DATA_KEY_MISMATCH: DATA_KEY is not the key this database was written with/,
+    );
     expect((await consoleGet(`/api/v1/components/${C}`)).status).toBe(200);
   });
 

@@ -30,7 +30,11 @@ process.on('exit', () => started.forEach((c) => c.kill('SIGKILL')));
 
 /** Starts `apps/<name>/dist/main.js` as a real process and waits until `ready` appears in its output. */
 export async function startApp(name: string, env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs = 20_000): Promise<RunningProcess> {
-  const child = spawn(process.execPath, [`apps/${name}/dist/main.js`], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [`apps/${name}/dist/main.js`], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   started.add(child);
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -73,7 +77,12 @@ export async function waitFor<T>(probe: () => Promise<T | undefined>, timeoutMs 
 }
 
 /** The environment of one isolated stack: its own database, queue prefix and ports, in sandbox mode. */
-export async function stackEnv(dbUri: string, redisUrl: string, prefix: string, extra: NodeJS.ProcessEnv = {}): Promise<{ env: NodeJS.ProcessEnv; sandboxUrl: string; consoleUrl: string; ingressUrl: string }> {
+export async function stackEnv(
+  dbUri: string,
+  redisUrl: string,
+  prefix: string,
+  extra: NodeJS.ProcessEnv = {},
+): Promise<{ env: NodeJS.ProcessEnv; sandboxUrl: string; consoleUrl: string; ingressUrl: string }> {
   const [ingressPort, consolePort, sandboxPort] = await Promise.all([freePort(), freePort(), freePort()]);
   const env: NodeJS.ProcessEnv = {
     SANDBOX_MODE: 'true',
@@ -89,7 +98,12 @@ export async function stackEnv(dbUri: string, redisUrl: string, prefix: string, 
     LOG_LEVEL: 'info',
     ...extra,
   };
-  return { env, sandboxUrl: `http://127.0.0.1:${sandboxPort}`, consoleUrl: `http://127.0.0.1:${consolePort}`, ingressUrl: `http://127.0.0.1:${ingressPort}` };
+  return {
+    env,
+    sandboxUrl: `http://127.0.0.1:${sandboxPort}`,
+    consoleUrl: `http://127.0.0.1:${consolePort}`,
+    ingressUrl: `http://127.0.0.1:${ingressPort}`,
+  };
 }
 
 /** The log line each process prints when it is ready. */
@@ -105,8 +119,12 @@ export const READY: Readonly<Record<string, RegExp>> = {
 
 /** Waits until the sandbox has issued a component access token (worker-tickets asks at start). */
 export async function waitForComponentToken(sandboxUrl: string): Promise<void> {
-  await waitFor(async () => {
-    const calls = (await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_component_token`)).json()) as { errcode: number }[];
-    return calls.some((c) => c.errcode === 0) ? true : undefined;
-  }, 15_000, 'the component token');
+  await waitFor(
+    async () => {
+      const calls = (await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_component_token`)).json()) as { errcode: number }[];
+      return calls.some((c) => c.errcode === 0) ? true : undefined;
+    },
+    15_000,
+    'the component token',
+  );
 }

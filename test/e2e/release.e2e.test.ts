@@ -35,7 +35,8 @@ describe('one-scan authorization through real processes', () => {
     const consent = await (await fetch(link ?? '', { headers: { referer: `${ingressUrl}/authorize?shop=S1` } })).text();
     expect(consent).toContain('data-appid="wx1a2b3c4d5e6f7001"');
     const form = new URLSearchParams();
-    for (const [, name, value] of consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(name ?? '', (value ?? '').replaceAll('&amp;', '&'));
+    for (const [, name, value] of consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+      form.set(name ?? '', (value ?? '').replaceAll('&amp;', '&'));
     form.set('appid', 'wx1a2b3c4d5e6f7001');
     form.append('func_wx1a2b3c4d5e6f7001', '1');
     form.append('func_wx1a2b3c4d5e6f7001', '15');
@@ -68,7 +69,8 @@ describe('one-scan authorization through real processes', () => {
     const second = await startFor('S2');
     const consent = await (await fetch(second.link, { headers: { referer: `${ingressUrl}/authorize?shop=S2` } })).text();
     const form = new URLSearchParams();
-    for (const [, name, value] of consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) form.set(name ?? '', (value ?? '').replaceAll('&amp;', '&'));
+    for (const [, name, value] of consent.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g))
+      form.set(name ?? '', (value ?? '').replaceAll('&amp;', '&'));
     form.set('appid', 'wx1a2b3c4d5e6f7001');
     form.append('func_wx1a2b3c4d5e6f7001', '1');
     const confirmed = await fetch(`${sandboxUrl}/cgi-bin/componentloginpage/confirm`, { method: 'POST', body: form, redirect: 'manual' });

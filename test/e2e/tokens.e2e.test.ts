@@ -17,9 +17,17 @@ const running: RunningProcess[] = [];
 const startProject = async () => {
   for (const name of PROJECT) running.push(await startApp(name, env, READY[name] as RegExp));
 };
-const token = async () => (await fetch(`${consoleUrl}/api/v1/authorizers/${OA}/access-token`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json() as Promise<{ accessToken: string; expiresAt: string }>;
+const token = async () =>
+  (
+    await fetch(`${consoleUrl}/api/v1/authorizers/${OA}/access-token`, { headers: { authorization: `Bearer ${API_TOKEN}` } })
+  ).json() as Promise<{ accessToken: string; expiresAt: string }>;
 const refreshCalls = async () =>
-  ((await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_authorizer_token`)).json()) as { errcode: number; body: { authorizer_appid: string } }[]).filter((c) => c.errcode === 0 && c.body.authorizer_appid === OA).length;
+  (
+    (await (await fetch(`${sandboxUrl}/sandbox/calls?api=api_authorizer_token`)).json()) as {
+      errcode: number;
+      body: { authorizer_appid: string };
+    }[]
+  ).filter((c) => c.errcode === 0 && c.body.authorizer_appid === OA).length;
 
 beforeAll(async () => {
   db = await openTestDatabase('e2e-tokens');
@@ -39,11 +47,21 @@ afterAll(async () => {
 
 describe('authorizer tokens through real processes', () => {
   it('answers 100 concurrent callers for an expired token with one WeChat call, and survives restarts and a Redis flush', async () => {
-    await fetch(`${sandboxUrl}/sandbox/consent`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ componentAppId: C, authorizerAppId: OA }) });
-    const first = await waitFor(async () => {
-      const res = await fetch(`${consoleUrl}/api/v1/authorizers/${OA}/access-token`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-      return res.status === 200 ? ((await res.json()) as { accessToken: string }) : undefined;
-    }, 15_000, 'the authorizer');
+    await fetch(`${sandboxUrl}/sandbox/consent`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ componentAppId: C, authorizerAppId: OA }),
+    });
+    const first = await waitFor(
+      async () => {
+        const res = await fetch(`${consoleUrl}/api/v1/authorizers/${OA}/access-token`, {
+          headers: { authorization: `Bearer ${API_TOKEN}` },
+        });
+        return res.status === 200 ? ((await res.json()) as { accessToken: string }) : undefined;
+      },
+      15_000,
+      'the authorizer',
+    );
     expect(first.accessToken).toMatch(/^at_/);
 
     await db.connection.collection('authorizers').updateOne({ appId: OA }, { $set: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });

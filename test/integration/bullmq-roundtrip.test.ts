@@ -15,10 +15,14 @@ describe('BullMQ against the prepared Redis', () => {
     const events = new QueueEvents('roundtrip', { connection: redis.connect(), prefix: redis.prefix });
     await events.waitUntilReady();
     const seen: number[] = [];
-    const worker = new Worker<{ n: number }, number>('roundtrip', async (job) => {
-      seen.push(job.data.n);
-      return job.data.n * 2;
-    }, { connection: redis.connect(), prefix: redis.prefix });
+    const worker = new Worker<{ n: number }, number>(
+      'roundtrip',
+      async (job) => {
+        seen.push(job.data.n);
+        return job.data.n * 2;
+      },
+      { connection: redis.connect(), prefix: redis.prefix },
+    );
 
     const job = await queue.add('double', { n: 21 }, { jobId: 'ticket-abc', removeOnComplete: { age: 60 } });
     expect(await job.waitUntilFinished(events, 10_000)).toBe(42);
@@ -37,10 +41,14 @@ describe('BullMQ against the prepared Redis', () => {
     const events = new QueueEvents('unrecoverable', { connection: redis.connect(), prefix: redis.prefix });
     await events.waitUntilReady();
     let attempts = 0;
-    const worker = new Worker('unrecoverable', async () => {
-      attempts += 1;
-      throw new UnrecoverableError('bad payload');
-    }, { connection: redis.connect(), prefix: redis.prefix });
+    const worker = new Worker(
+      'unrecoverable',
+      async () => {
+        attempts += 1;
+        throw new UnrecoverableError('bad payload');
+      },
+      { connection: redis.connect(), prefix: redis.prefix },
+    );
 
     const job = await queue.add('x', {}, { attempts: 5, backoff: { type: 'fixed', delay: 10 } });
     await expect(job.waitUntilFinished(events, 10_000)).rejects.toThrow('bad payload');

@@ -44,8 +44,16 @@ describe('mongoose against the prepared MongoDB-wire store', () => {
   it('does an atomic compare-and-set with findOneAndUpdate', async () => {
     const Model = db.connection.model('Cas', new Schema({ key: String, version: Number, value: String }));
     await Model.create({ key: 'k', version: 1, value: 'a' });
-    const won = await Model.findOneAndUpdate({ key: 'k', version: 1 }, { $set: { value: 'b' }, $inc: { version: 1 } }, { returnDocument: 'after' }).lean();
-    const lost = await Model.findOneAndUpdate({ key: 'k', version: 1 }, { $set: { value: 'c' }, $inc: { version: 1 } }, { returnDocument: 'after' }).lean();
+    const won = await Model.findOneAndUpdate(
+      { key: 'k', version: 1 },
+      { $set: { value: 'b' }, $inc: { version: 1 } },
+      { returnDocument: 'after' },
+    ).lean();
+    const lost = await Model.findOneAndUpdate(
+      { key: 'k', version: 1 },
+      { $set: { value: 'c' }, $inc: { version: 1 } },
+      { returnDocument: 'after' },
+    ).lean();
     expect(won?.value).toBe('b');
     expect(lost).toBeNull();
   });

@@ -12,7 +12,12 @@ export function bearerAuth(tokens: readonly string[]) {
       await reply
         .code(401)
         .header('www-authenticate', 'Bearer')
-        .send({ error: { code: 'UNAUTHORIZED', message: accepted.length === 0 ? 'API_TOKENS is not configured: the API is closed' : 'missing or wrong bearer token' } });
+        .send({
+          error: {
+            code: 'UNAUTHORIZED',
+            message: accepted.length === 0 ? 'API_TOKENS is not configured: the API is closed' : 'missing or wrong bearer token',
+          },
+        });
     }
   };
 }

@@ -30,7 +30,8 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     if (error instanceof ConsoleError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
     const e = error as { validation?: unknown; statusCode?: number; code?: string; message: string };
     if (e.validation) return reply.code(400).send({ error: { code: 'INVALID_REQUEST', message: e.message } });
-    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
+    if (e.statusCode && e.statusCode < 500)
+      return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
     req.log.error({ err: error }, 'unexpected error');
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
@@ -38,7 +39,12 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     api.addHook('onRequest', bearerAuth(deps.apiTokens));
     await api.register(componentsRoutes, { store: deps.store, tokens: deps.tokens });
     await api.register(authorizersRoutes, { store: deps.store, events: deps.events, authorization: deps.authorization });
-    await api.register(authorizerTokensRoutes, { store: deps.store, tokens: deps.authorizerTokens, redis: deps.redis, keyPrefix: deps.prefix });
+    await api.register(authorizerTokensRoutes, {
+      store: deps.store,
+      tokens: deps.authorizerTokens,
+      redis: deps.redis,
+      keyPrefix: deps.prefix,
+    });
   });
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, { store: deps.store, authorizerTokens: deps.authorizerTokens });

@@ -15,7 +15,13 @@ await runMain('console', async () => {
   if (config.apiTokens.length === 0) logger.warn({}, 'API_TOKENS is empty: every /api request is refused');
 
   const redis = createRedis(config.redis.url, 'worker', (err) => logger.warn({ err: err.message }, 'redis'));
-  const tokens = new ComponentTokenService({ store, redis, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const tokens = new ComponentTokenService({
+    store,
+    redis,
+    prefix: config.queue.prefix,
+    transport: new Transport({ baseUrl: config.wechat.apiBase }),
+    logger,
+  });
   const events = new EventPublisher(redis, config.queue.prefix, config.authorizerEventSubscribers);
   const producerConnection = createRedis(config.redis.url, 'producer', (err) => logger.warn({ err: err.message }, 'redis'));
   const authorization = new Producer('authorization', producerConnection, config.queue.prefix);
@@ -27,7 +33,17 @@ await runMain('console', async () => {
     logger,
     onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
   });
-  const app = await build({ store, tokens, events, authorization, authorizerTokens, redis, prefix: config.queue.prefix, apiTokens: config.apiTokens, logger });
+  const app = await build({
+    store,
+    tokens,
+    events,
+    authorization,
+    authorizerTokens,
+    redis,
+    prefix: config.queue.prefix,
+    apiTokens: config.apiTokens,
+    logger,
+  });
   await app.listen({ host: config.http.host, port: config.http.consolePort });
 
   onShutdown(

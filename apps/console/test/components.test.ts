@@ -22,13 +22,27 @@ beforeAll(async () => {
   redis = openTestRedis('console');
   store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 9) });
   // No WeChat is reachable here: a token request for a component without a ticket must fail clearly.
-  const tokens = new ComponentTokenService({ store, redis: redis.connect(), prefix: redis.prefix, transport: new Transport({ baseUrl: 'http://127.0.0.1:9', attempts: 1, timeoutMs: 500 }) });
+  const tokens = new ComponentTokenService({
+    store,
+    redis: redis.connect(),
+    prefix: redis.prefix,
+    transport: new Transport({ baseUrl: 'http://127.0.0.1:9', attempts: 1, timeoutMs: 500 }),
+  });
   events = new EventPublisher(redis.connect(), redis.prefix, []);
   authorization = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
   await authorization.ready();
   const connection = redis.connect();
   const authorizerTokens = new AuthorizerTokenService({ store, components: tokens, redis: connection, prefix: redis.prefix });
-  app = await build({ store, tokens, events, authorization, authorizerTokens, redis: connection, prefix: redis.prefix, apiTokens: [TOKEN] });
+  app = await build({
+    store,
+    tokens,
+    events,
+    authorization,
+    authorizerTokens,
+    redis: connection,
+    prefix: redis.prefix,
+    apiTokens: [TOKEN],
+  });
 });
 afterAll(async () => {
   await app.close();
@@ -62,7 +76,9 @@ describe('console components API', () => {
     expect((await call('PUT', '/api/v1/components/wx00000000000c0a01', { ...body, encodingAesKey: 'short' })).statusCode).toBe(400);
     expect((await call('PUT', '/api/v1/components/not-an-appid', body)).statusCode).toBe(400);
     expect((await call('PUT', '/api/v1/components/wx00000000000c0a01', { appSecret: 'x' })).statusCode).toBe(400);
-    expect((await call('GET', '/api/v1/components/wx00000000000c0aff')).json()).toEqual({ error: { code: 'COMPONENT_NOT_FOUND', message: 'no component wx00000000000c0aff' } });
+    expect((await call('GET', '/api/v1/components/wx00000000000c0aff')).json()).toEqual({
+      error: { code: 'COMPONENT_NOT_FOUND', message: 'no component wx00000000000c0aff' },
+    });
   });
 
   it('explains why there is no token yet', async () => {
@@ -72,7 +88,8 @@ describe('console components API', () => {
   });
 
   it('reports in /metrics, without a bearer token, when 45009 stopped authorizer token refreshes', async () => {
-    const stopped = (text: string, appId: string) => new RegExp(`^weixin3rd_authorizer_token_refresh_stopped\\{component="${appId}"\\} (\\d)$`, 'm').exec(text)?.[1];
+    const stopped = (text: string, appId: string) =>
+      new RegExp(`^weixin3rd_authorizer_token_refresh_stopped\\{component="${appId}"\\} (\\d)$`, 'm').exec(text)?.[1];
     const before = await app.inject({ method: 'GET', url: '/metrics' });
     expect(before.statusCode).toBe(200);
     expect(stopped(before.body, 'wx00000000000c0a01')).toBe('0');
@@ -90,9 +107,27 @@ describe('console components API', () => {
 });
 
 describe('console authorizers API', () => {
-  const account = { kind: 'official' as const, nickName: '山茶书店', headImg: null, userName: 'gh_2', principalName: 'P', alias: null, qrcodeUrl: null, serviceType: 0, verifyType: -1 };
+  const account = {
+    kind: 'official' as const,
+    nickName: '山茶书店',
+    headImg: null,
+    userName: 'gh_2',
+    principalName: 'P',
+    alias: null,
+    qrcodeUrl: null,
+    serviceType: 0,
+    verifyType: -1,
+  };
   const seed = async (appId: string, componentAppId = 'wx00000000000c0a01') => {
-    await store.authorizers.upsertAuthorized({ componentAppId, appId, refreshToken: 'refreshtoken@@@secret', accessToken: 'at_secret', accessTokenExpiresAt: new Date(Date.now() + 7_200_000), funcInfo: [1], account });
+    await store.authorizers.upsertAuthorized({
+      componentAppId,
+      appId,
+      refreshToken: 'refreshtoken@@@secret',
+      accessToken: 'at_secret',
+      accessTokenExpiresAt: new Date(Date.now() + 7_200_000),
+      funcInfo: [1],
+      account,
+    });
   };
 
   it('lists with filters and paging, and shows one account without its tokens', async () => {
@@ -106,7 +141,13 @@ describe('console authorizers API', () => {
     expect(byShop.json().items.map((a: { appId: string }) => a.appId)).toEqual(['wx00000000000d0a02']);
     expect((await call('GET', '/api/v1/authorizers?status=bogus')).statusCode).toBe(400);
     const one = await call('GET', '/api/v1/authorizers/wx00000000000d0a01');
-    expect(one.json()).toMatchObject({ appId: 'wx00000000000d0a01', status: 'authorized', shopId: null, funcInfo: [1], nickName: '山茶书店' });
+    expect(one.json()).toMatchObject({
+      appId: 'wx00000000000d0a01',
+      status: 'authorized',
+      shopId: null,
+      funcInfo: [1],
+      nickName: '山茶书店',
+    });
     expect(one.body).not.toContain('secret');
     expect((await call('GET', '/api/v1/authorizers/wx00000000000d0aff')).statusCode).toBe(404);
   });

@@ -38,7 +38,8 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
 
   const limiter = new RateLimiter(deps.options.rateLimitPerSecond);
   app.addHook('onRequest', async (req, reply) => {
-    if (!limiter.allow(req.ip)) return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: 'too many requests from this address' } });
+    if (!limiter.allow(req.ip))
+      return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: 'too many requests from this address' } });
     return undefined;
   });
 
@@ -48,7 +49,8 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
       return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
     }
     const e = error as { statusCode?: number; code?: string; message: string };
-    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
+    if (e.statusCode && e.statusCode < 500)
+      return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
     req.log.error({ err: error }, 'unexpected error');
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });

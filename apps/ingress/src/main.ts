@@ -28,7 +28,13 @@ await runMain('ingress', async () => {
   const tokenRedis = createRedis(config.redis.url, 'worker', onRedisError);
 
   const lookups = storeLookups(store);
-  const tokens = new ComponentTokenService({ store, redis: tokenRedis, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const tokens = new ComponentTokenService({
+    store,
+    redis: tokenRedis,
+    prefix: config.queue.prefix,
+    transport: new Transport({ baseUrl: config.wechat.apiBase }),
+    logger,
+  });
   const app = await build({
     components: lookups,
     authorizers: lookups,

@@ -64,7 +64,8 @@ export async function verifyPush(
     return { crypto, keyIndex: decrypted.keyIndex, xml: decrypted.message, fields: parseXml(decrypted.message), nonce };
   } catch (error) {
     if (isWeChatCryptoError(error, 'WX_CRYPTO_BAD_SIGNATURE')) throw new IngressError('SIGNATURE_INVALID', 'msg_signature does not match');
-    if (isWeChatCryptoError(error, 'WX_CRYPTO_RECEIVE_ID_MISMATCH')) throw new IngressError('RECEIVE_ID_MISMATCH', 'the push was encrypted for another component');
+    if (isWeChatCryptoError(error, 'WX_CRYPTO_RECEIVE_ID_MISMATCH'))
+      throw new IngressError('RECEIVE_ID_MISMATCH', 'the push was encrypted for another component');
     if (isWeChatCryptoError(error)) throw new IngressError('DECRYPT_FAILED', `cannot decrypt (${error.wxCode})`);
     if (isWeChatXmlError(error)) throw new IngressError('BODY_INVALID', `decrypted message: ${error.message}`);
     throw error;

@@ -22,7 +22,12 @@ beforeAll(async () => {
   const sandboxUrl = await sandbox.listen({ host: '127.0.0.1', port: 0 });
   const t = world.issueTicket(COMPONENT.appId);
   await ing.store.tickets.save(COMPONENT.appId, t.value, Math.floor(t.issuedAtMs / 1000));
-  const tokens = new ComponentTokenService({ store: ing.store, redis: ing.redis.connect(), prefix: ing.redis.prefix, transport: new Transport({ baseUrl: sandboxUrl, attempts: 1 }) });
+  const tokens = new ComponentTokenService({
+    store: ing.store,
+    redis: ing.redis.connect(),
+    prefix: ing.redis.prefix,
+    transport: new Transport({ baseUrl: sandboxUrl, attempts: 1 }),
+  });
   const { default: Fastify } = await import('fastify');
   pages = Fastify();
   await pages.register(authorizeRoutes, {
@@ -70,10 +75,16 @@ describe('GET /authorize', () => {
 
   it('answers readable error pages', async () => {
     expect(await get(`/authorize?component=${COMPONENT.appId}`)).toMatchObject({ status: 400, html: expect.stringContaining('shop') });
-    expect(await get(`/authorize?component=wx0000000000000bad&shop=S1`)).toMatchObject({ status: 404, html: expect.stringContaining('未知的第三方平台') });
+    expect(await get(`/authorize?component=wx0000000000000bad&shop=S1`)).toMatchObject({
+      status: 404,
+      html: expect.stringContaining('未知的第三方平台'),
+    });
     expect(await get(`/authorize?shop=S1`)).toMatchObject({ status: 400, html: expect.stringContaining('component') });
     world.addFault({ api: 'api_create_preauthcode', kind: 'http5xx', status: 502, remaining: 1 });
-    expect(await get(`/authorize?component=${COMPONENT.appId}&shop=S1`)).toMatchObject({ status: 502, html: expect.stringContaining('暂时无法连接微信') });
+    expect(await get(`/authorize?component=${COMPONENT.appId}&shop=S1`)).toMatchObject({
+      status: 502,
+      html: expect.stringContaining('暂时无法连接微信'),
+    });
   });
 });
 
@@ -98,6 +109,11 @@ describe('GET /authorize/callback', () => {
     const res = await get(`/authorize/callback?state=${valid()}&auth_code=queryauthcode@@@pending`);
     expect(res.status).toBe(202);
     const jobs = await ing.producers.authorization.queue.getJobs(['waiting']);
-    expect(jobs.find((j) => j.data.authCode === 'queryauthcode@@@pending')?.data).toEqual({ componentAppId: COMPONENT.appId, authCode: 'queryauthcode@@@pending', shopId: 'S1', preAuthCode: null });
+    expect(jobs.find((j) => j.data.authCode === 'queryauthcode@@@pending')?.data).toEqual({
+      componentAppId: COMPONENT.appId,
+      authCode: 'queryauthcode@@@pending',
+      shopId: 'S1',
+      preAuthCode: null,
+    });
   });
 });

@@ -26,7 +26,9 @@ describe('POST /wechat/:componentAppId/events', () => {
     const again = signedPush(ing.crypto, ticketXml('ticket@@@one'));
     expect(await (await post(`${eventsUrl()}?${again.query}`, again.body)).text()).toBe('success');
     const jobs = await ing.producers.tickets.queue.getJobs(['waiting']);
-    expect(jobs.map((j) => j.data)).toEqual([{ componentAppId: COMPONENT.appId, ticket: 'ticket@@@one', createTime: '1700000000', receivedAt: expect.any(String) }]);
+    expect(jobs.map((j) => j.data)).toEqual([
+      { componentAppId: COMPONENT.appId, ticket: 'ticket@@@one', createTime: '1700000000', receivedAt: expect.any(String) },
+    ]);
   });
 
   it('routes authorized, updateauthorized, unauthorized and unknown InfoTypes to authorization', async () => {
@@ -43,17 +45,25 @@ describe('POST /wechat/:componentAppId/events', () => {
     }
     const jobs = await ing.producers.authorization.queue.getJobs(['waiting']);
     expect(jobs.map((j) => j.name).sort()).toEqual(['authorized', 'unauthorized', 'unknown-info-type', 'updateauthorized']);
-    expect(jobs.find((j) => j.name === 'authorized')?.data).toMatchObject({ authCode: 'queryauthcode@@@c1', authCodeExpiresAt: '1700003700', preAuthCode: 'preauthcode@@@p' });
+    expect(jobs.find((j) => j.name === 'authorized')?.data).toMatchObject({
+      authCode: 'queryauthcode@@@c1',
+      authCodeExpiresAt: '1700003700',
+      preAuthCode: 'preauthcode@@@p',
+    });
     expect(jobs.find((j) => j.name === 'updateauthorized')?.data).toMatchObject({ preAuthCode: null });
   });
 
   it('echoes echostr for a valid signature only', async () => {
     const crypto = ing.crypto;
-    const ok = await fetch(`${eventsUrl()}?${new URLSearchParams({ signature: crypto.encryptPush('x', { timestamp: '1', nonce: '2' }).signature, timestamp: '1', nonce: '2', echostr: '4375120948345356249' })}`);
+    const ok = await fetch(
+      `${eventsUrl()}?${new URLSearchParams({ signature: crypto.encryptPush('x', { timestamp: '1', nonce: '2' }).signature, timestamp: '1', nonce: '2', echostr: '4375120948345356249' })}`,
+    );
     expect(await ok.text()).toBe('4375120948345356249');
     const bad = await fetch(`${eventsUrl()}?signature=${'0'.repeat(40)}&timestamp=1&nonce=2&echostr=x`);
     expect(bad.status).toBe(401);
-    expect((await fetch(`${ing.url}/wechat/${COMPONENT.appId}/accounts/wx1a2b3c4d5e6f7001/messages?timestamp=1&nonce=2&echostr=x`)).status).toBe(401);
+    expect(
+      (await fetch(`${ing.url}/wechat/${COMPONENT.appId}/accounts/wx1a2b3c4d5e6f7001/messages?timestamp=1&nonce=2&echostr=x`)).status,
+    ).toBe(401);
   });
 });
 
@@ -61,55 +71,139 @@ describe('bad input: a clear status, nothing enqueued, still serving', () => {
   const valid = () => signedPush(ing.crypto, ticketXml(`ticket@@@${Math.random()}`));
   const cases: [string, () => Promise<Response>, number, string][] = [
     ['missing signature', async () => post(eventsUrl(), valid().body), 401, 'SIGNATURE_MISSING'],
-    ['wrong signature', async () => {
-      const p = valid();
-      return post(`${eventsUrl()}?${p.query.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'a'.repeat(40)}`)}`, p.body);
-    }, 401, 'SIGNATURE_INVALID'],
-    ['signature over different Encrypt text', async () => {
-      const p = valid();
-      const other = valid();
-      return post(`${eventsUrl()}?${p.query}`, other.body);
-    }, 401, 'SIGNATURE_INVALID'],
-    ['unknown component', async () => {
-      const p = valid();
-      return post(`${eventsUrl('wx0000000000000bad')}?${p.query}`, p.body);
-    }, 404, 'COMPONENT_UNKNOWN'],
-    ['broken base64', async () => {
-      const ts = '1700000000';
-      const encrypt = '!!!not-base64!!!';
-      return post(`${eventsUrl()}?timestamp=${ts}&nonce=1&msg_signature=${msgSignature(COMPONENT.token, ts, '1', encrypt)}`, `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
-    }, 400, 'DECRYPT_FAILED'],
-    ['wrong key (same token)', async () => {
-      const wrongKey = new WeChatCrypto({ token: COMPONENT.token, encodingAesKey: OTHER.encodingAesKey, receiveId: COMPONENT.appId });
-      const p = signedPush(wrongKey, ticketXml('t'));
-      return post(`${eventsUrl()}?${p.query}`, p.body);
-    }, 400, 'DECRYPT_FAILED'],
-    ['truncated ciphertext (bad padding or buffer)', async () => {
-      const p = valid();
-      const encrypt = p.encrypt.slice(0, 44);
-      return post(`${eventsUrl()}?timestamp=${p.timestamp}&nonce=${p.nonce}&msg_signature=${msgSignature(COMPONENT.token, p.timestamp, p.nonce, encrypt)}`, `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`);
-    }, 400, 'DECRYPT_FAILED'],
-    ['receiveid of another component', async () => {
-      const foreign = new WeChatCrypto({ token: COMPONENT.token, encodingAesKey: COMPONENT.encodingAesKey, receiveId: OTHER.appId });
-      const p = signedPush(foreign, ticketXml('t'));
-      return post(`${eventsUrl()}?${p.query}`, p.body);
-    }, 400, 'RECEIVE_ID_MISMATCH'],
-    ['inner AppId mismatch', async () => {
-      const p = signedPush(ing.crypto, ticketXml('t', 1700000000, OTHER.appId));
-      return post(`${eventsUrl()}?${p.query}`, p.body);
-    }, 400, 'APPID_MISMATCH'],
+    [
+      'wrong signature',
+      async () => {
+        const p = valid();
+        return post(`${eventsUrl()}?${p.query.replace(/msg_signature=[0-9a-f]+/, `msg_signature=${'a'.repeat(40)}`)}`, p.body);
+      },
+      401,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'signature over different Encrypt text',
+      async () => {
+        const p = valid();
+        const other = valid();
+        return post(`${eventsUrl()}?${p.query}`, other.body);
+      },
+      401,
+      'SIGNATURE_INVALID',
+    ],
+    [
+      'unknown component',
+      async () => {
+        const p = valid();
+        return post(`${eventsUrl('wx0000000000000bad')}?${p.query}`, p.body);
+      },
+      404,
+      'COMPONENT_UNKNOWN',
+    ],
+    [
+      'broken base64',
+      async () => {
+        const ts = '1700000000';
+        const encrypt = '!!!not-base64!!!';
+        return post(
+          `${eventsUrl()}?timestamp=${ts}&nonce=1&msg_signature=${msgSignature(COMPONENT.token, ts, '1', encrypt)}`,
+          `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+        );
+      },
+      400,
+      'DECRYPT_FAILED',
+    ],
+    [
+      'wrong key (same token)',
+      async () => {
+        const wrongKey = new WeChatCrypto({ token: COMPONENT.token, encodingAesKey: OTHER.encodingAesKey, receiveId: COMPONENT.appId });
+        const p = signedPush(wrongKey, ticketXml('t'));
+        return post(`${eventsUrl()}?${p.query}`, p.body);
+      },
+      400,
+      'DECRYPT_FAILED',
+    ],
+    [
+      'truncated ciphertext (bad padding or buffer)',
+      async () => {
+        const p = valid();
+        const encrypt = p.encrypt.slice(0, 44);
+        return post(
+          `${eventsUrl()}?timestamp=${p.timestamp}&nonce=${p.nonce}&msg_signature=${msgSignature(COMPONENT.token, p.timestamp, p.nonce, encrypt)}`,
+          `<xml><Encrypt><![CDATA[${encrypt}]]></Encrypt></xml>`,
+        );
+      },
+      400,
+      'DECRYPT_FAILED',
+    ],
+    [
+      'receiveid of another component',
+      async () => {
+        const foreign = new WeChatCrypto({ token: COMPONENT.token, encodingAesKey: COMPONENT.encodingAesKey, receiveId: OTHER.appId });
+        const p = signedPush(foreign, ticketXml('t'));
+        return post(`${eventsUrl()}?${p.query}`, p.body);
+      },
+      400,
+      'RECEIVE_ID_MISMATCH',
+    ],
+    [
+      'inner AppId mismatch',
+      async () => {
+        const p = signedPush(ing.crypto, ticketXml('t', 1700000000, OTHER.appId));
+        return post(`${eventsUrl()}?${p.query}`, p.body);
+      },
+      400,
+      'APPID_MISMATCH',
+    ],
     ['malformed XML body', async () => post(`${eventsUrl()}?${valid().query}`, '<xml><Encrypt>abc</xml>'), 400, 'BODY_INVALID'],
     ['non-XML body', async () => post(`${eventsUrl()}?${valid().query}`, 'hello'), 400, 'BODY_INVALID'],
-    ['XXE', async () => post(`${eventsUrl()}?${valid().query}`, '<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Encrypt>&x;</Encrypt></xml>'), 400, 'BODY_INVALID'],
-    ['entity expansion', async () => post(`${eventsUrl()}?${valid().query}`, '<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><xml><Encrypt>&b;</Encrypt></xml>'), 400, 'BODY_INVALID'],
-    ['10 MiB body', async () => post(`${eventsUrl()}?${valid().query}`, Buffer.alloc(10 * 1024 * 1024, 0x61)), 413, 'FST_ERR_CTP_BODY_TOO_LARGE'],
-    ['wrong content type', async () => post(`${eventsUrl()}?${valid().query}`, valid().body, 'application/json'), 415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE'],
+    [
+      'XXE',
+      async () =>
+        post(
+          `${eventsUrl()}?${valid().query}`,
+          '<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><Encrypt>&x;</Encrypt></xml>',
+        ),
+      400,
+      'BODY_INVALID',
+    ],
+    [
+      'entity expansion',
+      async () =>
+        post(
+          `${eventsUrl()}?${valid().query}`,
+          '<!DOCTYPE l [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><xml><Encrypt>&b;</Encrypt></xml>',
+        ),
+      400,
+      'BODY_INVALID',
+    ],
+    [
+      '10 MiB body',
+      async () => post(`${eventsUrl()}?${valid().query}`, Buffer.alloc(10 * 1024 * 1024, 0x61)),
+      413,
+      'FST_ERR_CTP_BODY_TOO_LARGE',
+    ],
+    [
+      'wrong content type',
+      async () => post(`${eventsUrl()}?${valid().query}`, valid().body, 'application/json'),
+      415,
+      'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+    ],
     ['empty body', async () => post(`${eventsUrl()}?${valid().query}`, ''), 400, 'BODY_INVALID'],
-    ['missing Encrypt', async () => post(`${eventsUrl()}?${valid().query}`, `<xml><AppId>${COMPONENT.appId}</AppId></xml>`), 400, 'BODY_INVALID'],
-    ['inner XML without InfoType', async () => {
-      const p = signedPush(ing.crypto, `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>1</CreateTime></xml>`);
-      return post(`${eventsUrl()}?${p.query}`, p.body);
-    }, 400, 'BODY_INVALID'],
+    [
+      'missing Encrypt',
+      async () => post(`${eventsUrl()}?${valid().query}`, `<xml><AppId>${COMPONENT.appId}</AppId></xml>`),
+      400,
+      'BODY_INVALID',
+    ],
+    [
+      'inner XML without InfoType',
+      async () => {
+        const p = signedPush(ing.crypto, `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>1</CreateTime></xml>`);
+        return post(`${eventsUrl()}?${p.query}`, p.body);
+      },
+      400,
+      'BODY_INVALID',
+    ],
   ];
 
   for (const [name, send, status, code] of cases) {

@@ -6,8 +6,18 @@ import type { FastifyInstance } from 'fastify';
 import { build } from '../src/build.js';
 import { storeLookups } from '../src/lookups.js';
 
-export const COMPONENT = { appId: 'wx00000000000000c1', appSecret: 'secret-c1', token: 'ingresstoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
-export const OTHER = { appId: 'wx00000000000000c2', appSecret: 'secret-c2', token: 'othertoken', encodingAesKey: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut' };
+export const COMPONENT = {
+  appId: 'wx00000000000000c1',
+  appSecret: 'secret-c1',
+  token: 'ingresstoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
+export const OTHER = {
+  appId: 'wx00000000000000c2',
+  appSecret: 'secret-c2',
+  token: 'othertoken',
+  encodingAesKey: 'ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut',
+};
 export const AUTHORIZER = 'wx1a2b3c4d5e6f7001';
 
 export interface Ingress {
@@ -22,7 +32,10 @@ export interface Ingress {
   close(): Promise<void>;
 }
 
-export async function startIngress(label: string, options: Partial<{ replyBudgetMs: number; maxTimestampSkewSeconds: number; bodyLimit: number; redisUrl: string }> = {}): Promise<Ingress> {
+export async function startIngress(
+  label: string,
+  options: Partial<{ replyBudgetMs: number; maxTimestampSkewSeconds: number; bodyLimit: number; redisUrl: string }> = {},
+): Promise<Ingress> {
   const db = await openTestDatabase(label);
   const redis = openTestRedis(label);
   const store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 3) });
@@ -44,7 +57,12 @@ export async function startIngress(label: string, options: Partial<{ replyBudget
     authorizers: lookups,
     producers,
     replies,
-    options: { bodyLimit: options.bodyLimit ?? 65536, replyBudgetMs: options.replyBudgetMs ?? 4000, maxTimestampSkewSeconds: options.maxTimestampSkewSeconds ?? 0, rateLimitPerSecond: 100000 },
+    options: {
+      bodyLimit: options.bodyLimit ?? 65536,
+      replyBudgetMs: options.replyBudgetMs ?? 4000,
+      maxTimestampSkewSeconds: options.maxTimestampSkewSeconds ?? 0,
+      rateLimitPerSecond: 100000,
+    },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {
@@ -77,12 +95,19 @@ export async function jobCount(producer: Producer<never>): Promise<number> {
 export function signedPush(
   crypto: WeChatCrypto,
   inner: string,
-  envelope: (encrypt: string) => string = (e) => `<xml><AppId><![CDATA[${COMPONENT.appId}]]></AppId><Encrypt><![CDATA[${e}]]></Encrypt></xml>`,
+  envelope: (encrypt: string) => string = (e) =>
+    `<xml><AppId><![CDATA[${COMPONENT.appId}]]></AppId><Encrypt><![CDATA[${e}]]></Encrypt></xml>`,
 ): { query: string; body: string; encrypt: string; timestamp: string; nonce: string } {
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = String(Math.floor(Math.random() * 1e9));
   const parts = crypto.encryptPush(inner, { timestamp, nonce });
-  const query = new URLSearchParams({ signature: parts.signature, timestamp, nonce, encrypt_type: 'aes', msg_signature: parts.msgSignature }).toString();
+  const query = new URLSearchParams({
+    signature: parts.signature,
+    timestamp,
+    nonce,
+    encrypt_type: 'aes',
+    msg_signature: parts.msgSignature,
+  }).toString();
   return { query, body: envelope(parts.encrypt), encrypt: parts.encrypt, timestamp, nonce };
 }
 

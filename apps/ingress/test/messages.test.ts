@@ -17,7 +17,15 @@ beforeAll(async () => {
         handled.push(data.dedupeKey);
         const f = parseXml(data.xml);
         if (f.Content === 'slow') await new Promise((r) => setTimeout(r, 600));
-        const reply = f.Content === 'ping' || f.Content === 'slow' ? textReply({ toUser: String(f.FromUserName), fromUser: String(f.ToUserName), createTime: 1, content: `pong:${String(f.Content)}` }) : null;
+        const reply =
+          f.Content === 'ping' || f.Content === 'slow'
+            ? textReply({
+                toUser: String(f.FromUserName),
+                fromUser: String(f.ToUserName),
+                createTime: 1,
+                content: `pong:${String(f.Content)}`,
+              })
+            : null;
         await ing.replies.publish(data.dedupeKey, reply);
       },
     },
@@ -40,7 +48,12 @@ describe('POST /wechat/:componentAppId/accounts/:appid/messages', () => {
     const res = await post(`${url()}?${push.query}&openid=oUser`, push.body);
     expect(res.status).toBe(200);
     const outer = parseXml(await res.text());
-    const inner = ing.crypto.decryptPush({ encrypt: String(outer.Encrypt), msgSignature: String(outer.MsgSignature), timestamp: String(outer.TimeStamp), nonce: String(outer.Nonce) });
+    const inner = ing.crypto.decryptPush({
+      encrypt: String(outer.Encrypt),
+      msgSignature: String(outer.MsgSignature),
+      timestamp: String(outer.TimeStamp),
+      nonce: String(outer.Nonce),
+    });
     expect(parseXml(inner.message)).toMatchObject({ ToUserName: 'oUser', FromUserName: 'gh_5a0d1e2f3a01', Content: 'pong:ping' });
     expect(outer.Nonce).toBe(push.nonce);
   });
@@ -59,14 +72,20 @@ describe('POST /wechat/:componentAppId/accounts/:appid/messages', () => {
     const [a, b] = await Promise.all([post(`${url()}?${first.query}`, first.body), post(`${url()}?${second.query}`, second.body)]);
     for (const res of [a, b]) {
       const outer = parseXml(await res.text());
-      const inner = ing.crypto.decryptPush({ encrypt: String(outer.Encrypt), msgSignature: String(outer.MsgSignature), timestamp: String(outer.TimeStamp), nonce: String(outer.Nonce) });
+      const inner = ing.crypto.decryptPush({
+        encrypt: String(outer.Encrypt),
+        msgSignature: String(outer.MsgSignature),
+        timestamp: String(outer.TimeStamp),
+        nonce: String(outer.Nonce),
+      });
       expect(parseXml(inner.message).Content).toBe('pong:slow');
     }
     expect(handled.filter((k) => k.endsWith('/msg/10003'))).toHaveLength(1);
   });
 
   it('dedupes events by FromUserName + CreateTime + Event', async () => {
-    const event = '<xml><ToUserName>gh_5a0d1e2f3a01</ToUserName><FromUserName>oUser</FromUserName><CreateTime>1700000500</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>';
+    const event =
+      '<xml><ToUserName>gh_5a0d1e2f3a01</ToUserName><FromUserName>oUser</FromUserName><CreateTime>1700000500</CreateTime><MsgType>event</MsgType><Event>subscribe</Event></xml>';
     for (let i = 0; i < 2; i++) {
       const push = signedPush(ing.crypto, event, envelope);
       expect(await (await post(`${url()}?${push.query}`, push.body)).text()).toBe('success');
@@ -90,7 +109,10 @@ describe('configuration and outages', () => {
     try {
       const inner = `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>t</ComponentVerifyTicket></xml>`;
       const parts = strict.crypto.encryptPush(inner, { timestamp: '1000', nonce: '1' });
-      const res = await post(`${strict.url}/wechat/${COMPONENT.appId}/events?timestamp=1000&nonce=1&msg_signature=${parts.msgSignature}`, `<xml><Encrypt><![CDATA[${parts.encrypt}]]></Encrypt></xml>`);
+      const res = await post(
+        `${strict.url}/wechat/${COMPONENT.appId}/events?timestamp=1000&nonce=1&msg_signature=${parts.msgSignature}`,
+        `<xml><Encrypt><![CDATA[${parts.encrypt}]]></Encrypt></xml>`,
+      );
       expect(res.status).toBe(401);
       const fresh = signedPush(strict.crypto, inner);
       expect((await post(`${strict.url}/wechat/${COMPONENT.appId}/events?${fresh.query}`, fresh.body)).status).toBe(200);
@@ -102,7 +124,10 @@ describe('configuration and outages', () => {
   it('answers 503 at once when Redis is unreachable, and readyz says so', async () => {
     const down = await startIngress('ingress-down', { redisUrl: 'redis://127.0.0.1:1' });
     try {
-      const push = signedPush(down.crypto, `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>t</ComponentVerifyTicket></xml>`);
+      const push = signedPush(
+        down.crypto,
+        `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>t</ComponentVerifyTicket></xml>`,
+      );
       const res = await post(`${down.url}/wechat/${COMPONENT.appId}/events?${push.query}`, push.body);
       expect(res.status).toBe(503);
       expect(((await res.json()) as { error: { code: string } }).error.code).toBe('QUEUE_UNAVAILABLE');

@@ -19,7 +19,12 @@ if (Number.isInteger(interval) && interval >= 0 && process.env.TICKET_INTERVAL_S
 
 const pusher = new Pusher(world);
 const schedule = new TicketSchedule(world, pusher, (err) => logger.warn({ err }, 'ticket push failed'));
-const app = await build({ world, pusher, logger, onStartPushTicket: (appId) => void pusher.pushTicket(appId).catch((err: unknown) => logger.warn({ err }, 'ticket push failed')) });
+const app = await build({
+  world,
+  pusher,
+  logger,
+  onStartPushTicket: (appId) => void pusher.pushTicket(appId).catch((err: unknown) => logger.warn({ err }, 'ticket push failed')),
+});
 
 await app.listen({ host: config.http.host, port: config.http.sandboxPort });
 schedule.start();

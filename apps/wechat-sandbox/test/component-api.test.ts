@@ -12,7 +12,11 @@ const C = COMPONENT.appId;
 
 async function componentToken(): Promise<string> {
   const ticket = sb.world.issueTicket(C).value;
-  const res = await sb.call('/cgi-bin/component/api_component_token', { component_appid: C, component_appsecret: COMPONENT.appSecret, component_verify_ticket: ticket });
+  const res = await sb.call('/cgi-bin/component/api_component_token', {
+    component_appid: C,
+    component_appsecret: COMPONENT.appSecret,
+    component_verify_ticket: ticket,
+  });
   return String(res.component_access_token);
 }
 
@@ -27,13 +31,20 @@ const errcodeOf = (res: Record<string, unknown>): unknown => res.errcode;
 describe('component token', () => {
   it('issues a token for a ticket it pushed, without an errcode field', async () => {
     const ticket = sb.world.issueTicket(C).value;
-    const res = await sb.call('/cgi-bin/component/api_component_token', { component_appid: C, component_appsecret: COMPONENT.appSecret, component_verify_ticket: ticket });
+    const res = await sb.call('/cgi-bin/component/api_component_token', {
+      component_appid: C,
+      component_appsecret: COMPONENT.appSecret,
+      component_verify_ticket: ticket,
+    });
     expect(res).toEqual({ component_access_token: expect.stringMatching(/^ct_/), expires_in: 7200 });
     expect(sb.world.calls.at(-1)).toMatchObject({ api: 'api_component_token', errcode: 0, body: { component_verify_ticket: ticket } });
   });
 
   it('answers WeChat errors with HTTP 200 and a rid', async () => {
-    const res = await fetch(`${sb.url}/cgi-bin/component/api_component_token`, { method: 'POST', body: JSON.stringify({ component_appid: C, component_appsecret: 'wrong', component_verify_ticket: 'x' }) });
+    const res = await fetch(`${sb.url}/cgi-bin/component/api_component_token`, {
+      method: 'POST',
+      body: JSON.stringify({ component_appid: C, component_appsecret: 'wrong', component_verify_ticket: 'x' }),
+    });
     expect(res.status).toBe(200);
     const json = (await res.json()) as { errcode: number; errmsg: string };
     expect(json.errcode).toBe(40125);
@@ -42,10 +53,16 @@ describe('component token', () => {
 
   it('checks secret, ticket and component', async () => {
     const body = { component_appid: C, component_appsecret: COMPONENT.appSecret };
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { component_appid: C, component_verify_ticket: 't' }))).toBe(41004);
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { ...body, component_verify_ticket: 'ticket@@@never-pushed' }))).toBe(61006);
+    expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { component_appid: C, component_verify_ticket: 't' }))).toBe(
+      41004,
+    );
+    expect(
+      errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { ...body, component_verify_ticket: 'ticket@@@never-pushed' })),
+    ).toBe(61006);
     expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { ...body }))).toBe(61006);
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { ...body, component_appid: 'wx9999999999999999' }))).toBe(61011);
+    expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { ...body, component_appid: 'wx9999999999999999' }))).toBe(
+      61011,
+    );
     const ticket = sb.world.issueTicket(C).value;
     sb.world.clock.advance(12 * 3600 + 1);
     expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', { ...body, component_verify_ticket: ticket }))).toBe(61005);
@@ -63,15 +80,21 @@ describe('component token', () => {
     const first = await componentToken();
     await componentToken();
     sb.world.clock.advance(299);
-    expect(await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { component_access_token: first })).toHaveProperty('pre_auth_code');
+    expect(
+      await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { component_access_token: first }),
+    ).toHaveProperty('pre_auth_code');
     sb.world.clock.advance(2);
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { component_access_token: first }))).toBe(40001);
+    expect(
+      errcodeOf(await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { component_access_token: first })),
+    ).toBe(40001);
   });
 
   it('expires tokens after 7200 s with 42001', async () => {
     const token = await componentToken();
     sb.world.clock.advance(7200);
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { component_access_token: token }))).toBe(42001);
+    expect(
+      errcodeOf(await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { component_access_token: token })),
+    ).toBe(42001);
   });
 });
 
@@ -88,26 +111,73 @@ describe('pre_auth_code and authorization', () => {
 
   it('exchanges an auth code, reusable by default, 61009 when single-use, 61010 expired', async () => {
     const { token, code } = await authorized(OA);
-    const res = await sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: code }, { component_access_token: token });
-    expect(res.authorization_info).toMatchObject({ authorizer_appid: OA, expires_in: 7200, authorizer_access_token: expect.stringMatching(/^at_/), authorizer_refresh_token: expect.stringMatching(/^refreshtoken@@@/) });
+    const res = await sb.call(
+      '/cgi-bin/component/api_query_auth',
+      { component_appid: C, authorization_code: code },
+      { component_access_token: token },
+    );
+    expect(res.authorization_info).toMatchObject({
+      authorizer_appid: OA,
+      expires_in: 7200,
+      authorizer_access_token: expect.stringMatching(/^at_/),
+      authorizer_refresh_token: expect.stringMatching(/^refreshtoken@@@/),
+    });
     expect((res.authorization_info as { func_info: unknown[] }).func_info[0]).toEqual({ funcscope_category: { id: 1 } });
-    expect(await sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: code }, { component_access_token: token })).toHaveProperty('authorization_info');
+    expect(
+      await sb.call(
+        '/cgi-bin/component/api_query_auth',
+        { component_appid: C, authorization_code: code },
+        { component_access_token: token },
+      ),
+    ).toHaveProperty('authorization_info');
     sb.world.settings.authCodeReuse = false;
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: code }, { component_access_token: token }))).toBe(61009);
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: 'queryauthcode@@@nope' }, { component_access_token: token }))).toBe(61009);
+    expect(
+      errcodeOf(
+        await sb.call(
+          '/cgi-bin/component/api_query_auth',
+          { component_appid: C, authorization_code: code },
+          { component_access_token: token },
+        ),
+      ),
+    ).toBe(61009);
+    expect(
+      errcodeOf(
+        await sb.call(
+          '/cgi-bin/component/api_query_auth',
+          { component_appid: C, authorization_code: 'queryauthcode@@@nope' },
+          { component_access_token: token },
+        ),
+      ),
+    ).toBe(61009);
     const again = sb.world.consent(C, MP, [19], null).authCode.value;
     sb.world.clock.advance(3601);
     const fresh = await componentToken();
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: again }, { component_access_token: fresh }))).toBe(61010);
+    expect(
+      errcodeOf(
+        await sb.call(
+          '/cgi-bin/component/api_query_auth',
+          { component_appid: C, authorization_code: again },
+          { component_access_token: fresh },
+        ),
+      ),
+    ).toBe(61010);
   });
 
   it('refreshes authorizer tokens; 61023 after re-authorization or revoke, 61003 when never authorized, 61014 with an authorizer token', async () => {
     const { token } = await authorized(OA);
     const refreshToken = sb.world.authorizationOf(C, OA)?.refreshToken;
     const refresh = (rt: unknown, appId = OA, t = token) =>
-      sb.call('/cgi-bin/component/api_authorizer_token', { component_appid: C, authorizer_appid: appId, authorizer_refresh_token: rt }, { component_access_token: t });
+      sb.call(
+        '/cgi-bin/component/api_authorizer_token',
+        { component_appid: C, authorizer_appid: appId, authorizer_refresh_token: rt },
+        { component_access_token: t },
+      );
     const ok = await refresh(refreshToken);
-    expect(ok).toEqual({ authorizer_access_token: expect.stringMatching(/^at_/), expires_in: 7200, authorizer_refresh_token: refreshToken });
+    expect(ok).toEqual({
+      authorizer_access_token: expect.stringMatching(/^at_/),
+      expires_in: 7200,
+      authorizer_refresh_token: refreshToken,
+    });
     expect(errcodeOf(await refresh(refreshToken, MP))).toBe(61003);
     expect(errcodeOf(await refresh(null))).toBe(61023);
     expect(errcodeOf(await refresh(refreshToken, OA, String(ok.authorizer_access_token)))).toBe(61014);
@@ -121,13 +191,26 @@ describe('pre_auth_code and authorization', () => {
   it('describes official accounts and mini programs; 61003 for others', async () => {
     const { token } = await authorized(OA);
     sb.world.consent(C, MP, [17, 19], null);
-    const info = (appId: string) => sb.call('/cgi-bin/component/api_get_authorizer_info', { component_appid: C, authorizer_appid: appId }, { component_access_token: token });
+    const info = (appId: string) =>
+      sb.call(
+        '/cgi-bin/component/api_get_authorizer_info',
+        { component_appid: C, authorizer_appid: appId },
+        { component_access_token: token },
+      );
     const oa = await info(OA);
-    expect(oa.authorizer_info).toMatchObject({ nick_name: '小鹿咖啡', user_name: 'gh_5a0d1e2f3a01', service_type_info: { id: 2 }, verify_type_info: { id: 0 } });
+    expect(oa.authorizer_info).toMatchObject({
+      nick_name: '小鹿咖啡',
+      user_name: 'gh_5a0d1e2f3a01',
+      service_type_info: { id: 2 },
+      verify_type_info: { id: 0 },
+    });
     expect(oa.authorizer_info).not.toHaveProperty('MiniProgramInfo');
     const mp = await info(MP);
     expect(mp.authorizer_info).toHaveProperty('MiniProgramInfo');
-    expect(mp.authorization_info).toMatchObject({ authorizer_appid: MP, func_info: [{ funcscope_category: { id: 17 } }, { funcscope_category: { id: 19 } }] });
+    expect(mp.authorization_info).toMatchObject({
+      authorizer_appid: MP,
+      func_info: [{ funcscope_category: { id: 17 } }, { funcscope_category: { id: 19 } }],
+    });
     expect(errcodeOf(await info('wx1a2b3c4d5e6f7003'))).toBe(61003);
   });
 
@@ -136,7 +219,8 @@ describe('pre_auth_code and authorization', () => {
     sb.world.consent(C, MP, [19], null);
     sb.world.consent(C, 'wx1a2b3c4d5e6f7003', [1], null);
     sb.world.revoke(C, 'wx1a2b3c4d5e6f7003');
-    const list = (offset: number, count: number) => sb.call('/cgi-bin/component/api_get_authorizer_list', { component_appid: C, offset, count }, { component_access_token: token });
+    const list = (offset: number, count: number) =>
+      sb.call('/cgi-bin/component/api_get_authorizer_list', { component_appid: C, offset, count }, { component_access_token: token });
     const page = await list(0, 1);
     expect(page.total_count).toBe(2);
     expect(page.list).toEqual([{ authorizer_appid: OA, refresh_token: expect.any(String), auth_time: expect.any(Number) }]);
@@ -148,16 +232,39 @@ describe('pre_auth_code and authorization', () => {
 describe('authorizer options', () => {
   it('serves both generations with 61012/61013', async () => {
     const { token, code } = await authorized(OA);
-    const auth = await sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: code }, { component_access_token: token });
+    const auth = await sb.call(
+      '/cgi-bin/component/api_query_auth',
+      { component_appid: C, authorization_code: code },
+      { component_access_token: token },
+    );
     const at = String((auth.authorization_info as { authorizer_access_token: string }).authorizer_access_token);
-    const legacy = (api: string, body: object) => sb.call(`/cgi-bin/component/${api}`, { component_appid: C, authorizer_appid: OA, ...body }, { component_access_token: token });
-    expect(await legacy('api_set_authorizer_option', { option_name: 'voice_recognize', option_value: '1' })).toEqual({ errcode: 0, errmsg: 'ok' });
-    expect(await legacy('api_get_authorizer_option', { option_name: 'voice_recognize' })).toEqual({ authorizer_appid: OA, option_name: 'voice_recognize', option_value: '1' });
+    const legacy = (api: string, body: object) =>
+      sb.call(`/cgi-bin/component/${api}`, { component_appid: C, authorizer_appid: OA, ...body }, { component_access_token: token });
+    expect(await legacy('api_set_authorizer_option', { option_name: 'voice_recognize', option_value: '1' })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+    });
+    expect(await legacy('api_get_authorizer_option', { option_name: 'voice_recognize' })).toEqual({
+      authorizer_appid: OA,
+      option_name: 'voice_recognize',
+      option_value: '1',
+    });
     expect(errcodeOf(await legacy('api_get_authorizer_option', { option_name: 'nope' }))).toBe(61012);
     expect(errcodeOf(await legacy('api_set_authorizer_option', { option_name: 'location_report', option_value: '7' }))).toBe(61013);
-    expect(await sb.call('/cgi-bin/component/set_authorizer_option', { option_name: 'location_report', option_value: '2' }, { access_token: at })).toEqual({ errcode: 0, errmsg: 'ok' });
-    expect(await sb.call('/cgi-bin/component/get_authorizer_option', { option_name: 'location_report' }, { access_token: at })).toEqual({ option_name: 'location_report', option_value: '2' });
-    expect(errcodeOf(await sb.call('/cgi-bin/component/get_authorizer_option', { option_name: 'location_report' }, { access_token: token }))).toBe(40001);
+    expect(
+      await sb.call(
+        '/cgi-bin/component/set_authorizer_option',
+        { option_name: 'location_report', option_value: '2' },
+        { access_token: at },
+      ),
+    ).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(await sb.call('/cgi-bin/component/get_authorizer_option', { option_name: 'location_report' }, { access_token: at })).toEqual({
+      option_name: 'location_report',
+      option_value: '2',
+    });
+    expect(
+      errcodeOf(await sb.call('/cgi-bin/component/get_authorizer_option', { option_name: 'location_report' }, { access_token: token })),
+    ).toBe(40001);
   });
 });
 
@@ -171,10 +278,19 @@ describe('quota', () => {
     expect(errcodeOf(await create())).toBe(45009);
     expect(await sb.call('/cgi-bin/clear_quota', { appid: C }, { access_token: token })).toEqual({ errcode: 0, errmsg: 'ok' });
     expect(await create()).toHaveProperty('pre_auth_code');
-    expect(await sb.call('/cgi-bin/component/clear_quota', { component_appid: C }, { component_access_token: token })).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(await sb.call('/cgi-bin/component/clear_quota', { component_appid: C }, { component_access_token: token })).toEqual({
+      errcode: 0,
+      errmsg: 'ok',
+    });
     expect(errcodeOf(await sb.call('/cgi-bin/component/clear_quota/v2', { component_appid: C, appsecret: 'wrong' }))).toBe(40125);
-    for (let i = 0; i < 8; i++) expect(await sb.call('/cgi-bin/component/clear_quota/v2', { component_appid: C, appsecret: COMPONENT.appSecret })).toEqual({ errcode: 0, errmsg: 'ok' });
-    expect(errcodeOf(await sb.call('/cgi-bin/component/clear_quota/v2', { component_appid: C, appsecret: COMPONENT.appSecret }))).toBe(48006);
+    for (let i = 0; i < 8; i++)
+      expect(await sb.call('/cgi-bin/component/clear_quota/v2', { component_appid: C, appsecret: COMPONENT.appSecret })).toEqual({
+        errcode: 0,
+        errmsg: 'ok',
+      });
+    expect(errcodeOf(await sb.call('/cgi-bin/component/clear_quota/v2', { component_appid: C, appsecret: COMPONENT.appSecret }))).toBe(
+      48006,
+    );
   });
 });
 
@@ -182,7 +298,11 @@ describe('IP allow-list, faults and custom/send', () => {
   it('answers 61004 to callers outside the allow-list', async () => {
     sb.world.upsertComponent({ appId: C, ipAllowList: ['10.0.0.1'] });
     const ticket = sb.world.issueTicket(C).value;
-    const res = await sb.call('/cgi-bin/component/api_component_token', { component_appid: C, component_appsecret: COMPONENT.appSecret, component_verify_ticket: ticket });
+    const res = await sb.call('/cgi-bin/component/api_component_token', {
+      component_appid: C,
+      component_appsecret: COMPONENT.appSecret,
+      component_verify_ticket: ticket,
+    });
     expect(res.errcode).toBe(61004);
     expect(res.errmsg).toMatch(/requestIP: 127\.0\.0\.1/);
     sb.world.upsertComponent({ appId: C, ipAllowList: ['127.0.0.1'] });
@@ -196,13 +316,21 @@ describe('IP allow-list, faults and custom/send', () => {
     sb.world.addFault({ kind: 'errcode', errcode: 45009, remaining: 1 });
     expect(errcodeOf(await sb.call('/cgi-bin/component/api_component_token', body))).toBe(45009);
     sb.world.addFault({ api: 'api_component_token', kind: 'http5xx', status: 503, remaining: 1 });
-    expect((await fetch(`${sb.url}/cgi-bin/component/api_component_token`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(503);
+    expect((await fetch(`${sb.url}/cgi-bin/component/api_component_token`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(
+      503,
+    );
     sb.world.addFault({ kind: 'latency', delayMs: 150, remaining: 1 });
     const started = Date.now();
     expect(await sb.call('/cgi-bin/component/api_component_token', body)).toHaveProperty('component_access_token');
     expect(Date.now() - started).toBeGreaterThanOrEqual(140);
     sb.world.addFault({ kind: 'timeout', delayMs: 2000, remaining: 1 });
-    await expect(fetch(`${sb.url}/cgi-bin/component/api_component_token`, { method: 'POST', body: JSON.stringify(body), signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    await expect(
+      fetch(`${sb.url}/cgi-bin/component/api_component_token`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(200),
+      }),
+    ).rejects.toThrow();
     expect(sb.world.faults).toEqual([]);
     expect(sb.world.calls.map((c) => c.errcode)).toEqual([-1, 45009, -503, 0, -408]);
   });
@@ -210,18 +338,26 @@ describe('IP allow-list, faults and custom/send', () => {
   it('invalidates every token on demand (40001)', async () => {
     const token = await componentToken();
     expect((await sb.control('POST', '/sandbox/tokens/invalidate', {})).json).toEqual({ invalidated: 1 });
-    expect(errcodeOf(await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { access_token: token }))).toBe(40001);
+    expect(errcodeOf(await sb.call('/cgi-bin/component/api_create_preauthcode', { component_appid: C }, { access_token: token }))).toBe(
+      40001,
+    );
   });
 
   it('records customer-service messages sent with an authorizer token', async () => {
     const { token, code } = await authorized(OA);
-    const auth = await sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: code }, { component_access_token: token });
+    const auth = await sb.call(
+      '/cgi-bin/component/api_query_auth',
+      { component_appid: C, authorization_code: code },
+      { component_access_token: token },
+    );
     const at = String((auth.authorization_info as { authorizer_access_token: string }).authorizer_access_token);
     const send = (body: object, t = at) => sb.call('/cgi-bin/message/custom/send', body, { access_token: t });
     expect(await send({ touser: 'o123', msgtype: 'text', text: { content: 'hi' } })).toEqual({ errcode: 0, errmsg: 'ok' });
     expect(errcodeOf(await send({ msgtype: 'text', text: { content: 'hi' } }))).toBe(40003);
     expect(errcodeOf(await send({ touser: 'o1', msgtype: 'text' }))).toBe(47001);
     expect(errcodeOf(await send({ touser: 'o1', msgtype: 'text', text: { content: 'x' } }, token))).toBe(40001);
-    expect(sb.world.customMessages).toEqual([expect.objectContaining({ authorizerAppId: OA, touser: 'o123', content: 'hi', accessToken: at })]);
+    expect(sb.world.customMessages).toEqual([
+      expect.objectContaining({ authorizerAppId: OA, touser: 'o123', content: 'hi', accessToken: at }),
+    ]);
   });
 });

@@ -10,18 +10,30 @@ afterEach(async () => {
 async function setup() {
   const project = await startFakeProject(() => 'success');
   const sb = await startSandbox(project.url);
-  closers.push(() => sb.close(), () => project.close());
+  closers.push(
+    () => sb.close(),
+    () => project.close(),
+  );
   const pre = sb.world.createPreAuthCode(COMPONENT.appId).value;
   const redirect = `${project.url}/authorize/callback?state=s1`;
   const pageUrl = (extra: Record<string, string> = {}, path = '/cgi-bin/componentloginpage') => {
     const u = new URL(path, sb.url);
-    for (const [k, v] of Object.entries({ component_appid: COMPONENT.appId, pre_auth_code: pre, redirect_uri: redirect, auth_type: '3', ...extra })) u.searchParams.set(k, v);
+    for (const [k, v] of Object.entries({
+      component_appid: COMPONENT.appId,
+      pre_auth_code: pre,
+      redirect_uri: redirect,
+      auth_type: '3',
+      ...extra,
+    }))
+      u.searchParams.set(k, v);
     return u;
   };
-  const open = (url: URL, referer: string | null = `${project.url}/authorize?shop=S1`) => fetch(url, { headers: referer ? { referer } : {} }).then((r) => r.text());
+  const open = (url: URL, referer: string | null = `${project.url}/authorize?shop=S1`) =>
+    fetch(url, { headers: referer ? { referer } : {} }).then((r) => r.text());
   const confirm = (fields: Record<string, string | string[]>) => {
     const form = new URLSearchParams();
-    for (const [k, v] of Object.entries({ component_appid: COMPONENT.appId, pre_auth_code: pre, redirect_uri: redirect, ...fields })) for (const x of ([] as string[]).concat(v)) form.append(k, x);
+    for (const [k, v] of Object.entries({ component_appid: COMPONENT.appId, pre_auth_code: pre, redirect_uri: redirect, ...fields }))
+      for (const x of ([] as string[]).concat(v)) form.append(k, x);
     return fetch(new URL('/cgi-bin/componentloginpage/confirm', sb.url), { method: 'POST', body: form, redirect: 'manual' });
   };
   return { sb, project, pre, redirect, pageUrl, open, confirm };
@@ -69,7 +81,12 @@ describe('consent page', () => {
     const code = location.searchParams.get('auth_code');
     expect(code).toMatch(/^queryauthcode@@@/);
     for (let i = 0; i < 40 && t.project.received.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(t.project.received[0]?.message).toMatchObject({ InfoType: 'authorized', AuthorizerAppid: OA, AuthorizationCode: code, PreAuthCode: t.pre });
+    expect(t.project.received[0]?.message).toMatchObject({
+      InfoType: 'authorized',
+      AuthorizerAppid: OA,
+      AuthorizationCode: code,
+      PreAuthCode: t.pre,
+    });
     expect(t.sb.world.authorizationOf(COMPONENT.appId, OA)?.funcInfo).toEqual([1, 2]);
     expect(await t.open(t.pageUrl())).toContain('预授权码已使用');
 
@@ -97,14 +114,37 @@ describe('control API', () => {
     expect((await t.sb.control('POST', '/sandbox/consent', { componentAppId: 'nope', authorizerAppId: MP })).status).toBe(400);
     expect((await t.sb.control('PUT', '/sandbox/settings', { pushAttempts: 0 })).status).toBe(400);
     expect((await t.sb.control('PUT', '/sandbox/settings', { ticketIntervalSeconds: 1 })).json).toMatchObject({ ticketIntervalSeconds: 1 });
-    expect((await t.sb.control('POST', '/sandbox/accounts', { appId: 'wx00000000000000aa', userName: 'gh_0000000000aa', nickName: '新店', kind: 'official' })).status).toBe(201);
-    expect((await t.sb.control('POST', '/sandbox/accounts', { appId: 'wx00000000000000aa', userName: 'gh_0000000000aa', nickName: '新店', kind: 'official' })).status).toBe(409);
-    expect((await t.sb.control('POST', '/sandbox/accounts', { appId: 'bad', userName: 'gh_0000000000aa', nickName: 'x', kind: 'official' })).json).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+    expect(
+      (
+        await t.sb.control('POST', '/sandbox/accounts', {
+          appId: 'wx00000000000000aa',
+          userName: 'gh_0000000000aa',
+          nickName: '新店',
+          kind: 'official',
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await t.sb.control('POST', '/sandbox/accounts', {
+          appId: 'wx00000000000000aa',
+          userName: 'gh_0000000000aa',
+          nickName: '新店',
+          kind: 'official',
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (await t.sb.control('POST', '/sandbox/accounts', { appId: 'bad', userName: 'gh_0000000000aa', nickName: 'x', kind: 'official' }))
+        .json,
+    ).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
     expect((await t.sb.control('POST', '/sandbox/faults', { kind: 'explode' })).status).toBe(400);
     const fault = (await t.sb.control('POST', '/sandbox/faults', { kind: 'busy', api: 'api_query_auth' })).json as { id: string };
     expect((await t.sb.control('DELETE', `/sandbox/faults/${fault.id}`)).status).toBe(200);
     expect((await t.sb.control('POST', '/sandbox/clock/advance', { seconds: 60 })).json).toMatchObject({ offsetSeconds: 60 });
-    expect((await t.sb.control('POST', '/sandbox/messages', { componentAppId: COMPONENT.appId, authorizerAppId: OA, msgType: 'event' })).status).toBe(400);
+    expect(
+      (await t.sb.control('POST', '/sandbox/messages', { componentAppId: COMPONENT.appId, authorizerAppId: OA, msgType: 'event' })).status,
+    ).toBe(400);
     expect((await t.sb.control('GET', '/sandbox/pushes?kind=authorization')).json).toHaveLength(2);
     expect((await t.sb.control('POST', '/sandbox/reset')).json).toEqual({ reset: true });
     expect(t.sb.world.authorizations.size).toBe(0);

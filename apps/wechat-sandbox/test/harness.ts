@@ -39,7 +39,11 @@ export async function startSandbox(projectBaseUrl = 'http://127.0.0.1:9'): Promi
     async call(path, body, query = {}) {
       const target = new URL(path, url);
       for (const [k, v] of Object.entries(query)) target.searchParams.set(k, v);
-      const res = await fetch(target, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body ?? {}) });
+      const res = await fetch(target, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body : JSON.stringify(body ?? {}),
+      });
       return (await res.json()) as Record<string, unknown>;
     },
     async control(method, path, body) {
@@ -73,7 +77,12 @@ export async function startFakeProject(answer: Answer): Promise<{ url: string; r
   app.post('/*', async (req, reply) => {
     const query = req.query as Record<string, string>;
     const outer = parseXml(req.body as string);
-    const { message } = crypto.decryptPush({ msgSignature: query.msg_signature ?? '', timestamp: query.timestamp ?? '', nonce: query.nonce ?? '', encrypt: String(outer.Encrypt) });
+    const { message } = crypto.decryptPush({
+      msgSignature: query.msg_signature ?? '',
+      timestamp: query.timestamp ?? '',
+      nonce: query.nonce ?? '',
+      encrypt: String(outer.Encrypt),
+    });
     const push: ReceivedPush = { path: req.url.split('?')[0] ?? '', query, outer, message: parseXml(message), plaintext: message };
     received.push(push);
     const text = await answer(push, crypto);

@@ -12,7 +12,10 @@ afterEach(async () => {
 async function setup(answer: Answer) {
   const project = await startFakeProject(answer);
   const sb = await startSandbox(project.url);
-  closers.push(() => sb.close(), () => project.close());
+  closers.push(
+    () => sb.close(),
+    () => project.close(),
+  );
   sb.world.settings.pushTimeoutMs = 300;
   return { project, sb };
 }
@@ -29,7 +32,12 @@ describe('authorization-event pushes', () => {
     expect(push?.query.signature).toBe(plainSignature(COMPONENT.token, push?.query.timestamp ?? '', push?.query.nonce ?? ''));
     expect(Object.keys(push?.outer ?? {})).toEqual(['AppId', 'Encrypt']);
     expect(push?.outer.AppId).toBe(COMPONENT.appId);
-    expect(push?.message).toEqual({ AppId: COMPONENT.appId, CreateTime: expect.stringMatching(/^\d{10}$/), InfoType: 'component_verify_ticket', ComponentVerifyTicket: sb.world.tickets[0]?.value });
+    expect(push?.message).toEqual({
+      AppId: COMPONENT.appId,
+      CreateTime: expect.stringMatching(/^\d{10}$/),
+      InfoType: 'component_verify_ticket',
+      ComponentVerifyTicket: sb.world.tickets[0]?.value,
+    });
   });
 
   it('counts anything but the literal success as a failure, and records every answer', async () => {
@@ -54,7 +62,10 @@ describe('authorization-event pushes', () => {
     let n = 0;
     const project = await startFakeProject(() => 'success');
     const sb = await startSandbox(project.url);
-    closers.push(() => sb.close(), () => project.close());
+    closers.push(
+      () => sb.close(),
+      () => project.close(),
+    );
     sb.world.upsertComponent({ appId: COMPONENT.appId, authEventUrl: 'http://127.0.0.1:9/nothing' });
     const failed = await sb.pusher.pushTicket(COMPONENT.appId);
     expect(failed.outcome).toBe('failed');
@@ -68,10 +79,21 @@ describe('authorization-event pushes', () => {
   it('pushes authorized with code, absolute expiry and PreAuthCode, and unauthorized without', async () => {
     const { project, sb } = await setup(() => 'success');
     const consent = sb.world.consent(COMPONENT.appId, OA, [1], 'preauthcode@@@p1');
-    await sb.pusher.pushAuthorizationEvent(COMPONENT.appId, { infoType: 'authorized', authorizerAppId: OA, authCode: consent.authCode.value, authCodeExpiresAtMs: consent.authCode.expiresAtMs, preAuthCode: 'preauthcode@@@p1' });
+    await sb.pusher.pushAuthorizationEvent(COMPONENT.appId, {
+      infoType: 'authorized',
+      authorizerAppId: OA,
+      authCode: consent.authCode.value,
+      authCodeExpiresAtMs: consent.authCode.expiresAtMs,
+      preAuthCode: 'preauthcode@@@p1',
+    });
     await sb.pusher.pushAuthorizationEvent(COMPONENT.appId, { infoType: 'unauthorized', authorizerAppId: OA });
     const [authorized, unauthorized] = project.received.map((p) => p.message);
-    expect(authorized).toMatchObject({ InfoType: 'authorized', AuthorizerAppid: OA, AuthorizationCode: consent.authCode.value, PreAuthCode: 'preauthcode@@@p1' });
+    expect(authorized).toMatchObject({
+      InfoType: 'authorized',
+      AuthorizerAppid: OA,
+      AuthorizationCode: consent.authCode.value,
+      PreAuthCode: 'preauthcode@@@p1',
+    });
     const expiry = Number(authorized?.AuthorizationCodeExpiredTime);
     expect(expiry - Math.floor(Date.now() / 1000)).toBeGreaterThan(3500);
     expect(Object.keys(unauthorized ?? {})).toEqual(['AppId', 'CreateTime', 'InfoType', 'AuthorizerAppid']);
@@ -87,12 +109,23 @@ describe('account messages', () => {
     expect(push?.path).toBe(`/wechat/${COMPONENT.appId}/accounts/${OA}/messages`);
     expect(push?.query.openid).toBe('oUser1');
     expect(Object.keys(push?.outer ?? {})).toEqual(['ToUserName', 'Encrypt']);
-    expect(push?.message).toMatchObject({ ToUserName: 'gh_5a0d1e2f3a01', FromUserName: 'oUser1', MsgType: 'text', Content: '你好', MsgId: expect.stringMatching(/^\d+$/) });
+    expect(push?.message).toMatchObject({
+      ToUserName: 'gh_5a0d1e2f3a01',
+      FromUserName: 'oUser1',
+      MsgType: 'text',
+      Content: '你好',
+      MsgId: expect.stringMatching(/^\d+$/),
+    });
   });
 
   it('verifies and decrypts an encrypted passive reply', async () => {
     const { sb } = await setup((push, crypto) => {
-      const inner = textReply({ toUser: String(push.message.FromUserName), fromUser: String(push.message.ToUserName), createTime: 1, content: 'pong' });
+      const inner = textReply({
+        toUser: String(push.message.FromUserName),
+        fromUser: String(push.message.ToUserName),
+        createTime: 1,
+        content: 'pong',
+      });
       const { encrypt, msgSignature } = crypto.encryptPush(inner, { timestamp: '1700000000', nonce: '42' });
       return encryptedEnvelope({ encrypt, msgSignature, timestamp: '1700000000', nonce: '42' });
     });
@@ -134,8 +167,15 @@ describe('ticket schedule', () => {
 
   it('pushes at once on api_start_push_ticket', async () => {
     const { project, sb } = await setup(() => 'success');
-    expect(await sb.call('/cgi-bin/component/api_start_push_ticket', { component_appid: COMPONENT.appId, component_secret: 'wrong' })).toMatchObject({ errcode: 40125 });
-    expect(await sb.call('/cgi-bin/component/api_start_push_ticket', { component_appid: COMPONENT.appId, component_secret: COMPONENT.appSecret })).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(
+      await sb.call('/cgi-bin/component/api_start_push_ticket', { component_appid: COMPONENT.appId, component_secret: 'wrong' }),
+    ).toMatchObject({ errcode: 40125 });
+    expect(
+      await sb.call('/cgi-bin/component/api_start_push_ticket', {
+        component_appid: COMPONENT.appId,
+        component_secret: COMPONENT.appSecret,
+      }),
+    ).toEqual({ errcode: 0, errmsg: 'ok' });
     for (let i = 0; i < 40 && project.received.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
     expect(project.received[0]?.message.InfoType).toBe('component_verify_ticket');
   });

@@ -13,13 +13,22 @@ function responder(sandbox: () => Sandbox, mistakes: { textReply?: string; skipA
   return async (push, crypto) => {
     const m = push.message;
     if (m.InfoType === 'component_verify_ticket') {
-      const res = await sandbox().call('/cgi-bin/component/api_component_token', { component_appid: COMPONENT.appId, component_appsecret: COMPONENT.appSecret, component_verify_ticket: m.ComponentVerifyTicket });
+      const res = await sandbox().call('/cgi-bin/component/api_component_token', {
+        component_appid: COMPONENT.appId,
+        component_appsecret: COMPONENT.appSecret,
+        component_verify_ticket: m.ComponentVerifyTicket,
+      });
       componentToken = String(res.component_access_token);
       return 'success';
     }
     if (m.InfoType) return 'success';
     const reply = (content: string) => {
-      const inner = textReply({ toUser: String(m.FromUserName), fromUser: String(m.ToUserName), createTime: Math.floor(Date.now() / 1000), content });
+      const inner = textReply({
+        toUser: String(m.FromUserName),
+        fromUser: String(m.ToUserName),
+        createTime: Math.floor(Date.now() / 1000),
+        content,
+      });
       const parts = crypto.encryptPush(inner, { timestamp: '1700000000', nonce: '7' });
       return encryptedEnvelope({ encrypt: parts.encrypt, msgSignature: parts.msgSignature, timestamp: '1700000000', nonce: '7' });
     };
@@ -31,9 +40,17 @@ function responder(sandbox: () => Sandbox, mistakes: { textReply?: string; skipA
       if (!mistakes.skipApi) {
         setTimeout(() => {
           void (async () => {
-            const auth = await sandbox().call('/cgi-bin/component/api_query_auth', { component_appid: COMPONENT.appId, authorization_code: code }, { component_access_token: componentToken });
+            const auth = await sandbox().call(
+              '/cgi-bin/component/api_query_auth',
+              { component_appid: COMPONENT.appId, authorization_code: code },
+              { component_access_token: componentToken },
+            );
             const token = (auth.authorization_info as { authorizer_access_token: string }).authorizer_access_token;
-            await sandbox().call('/cgi-bin/message/custom/send', { touser: m.FromUserName, msgtype: 'text', text: { content: `${code}_from_api` } }, { access_token: token });
+            await sandbox().call(
+              '/cgi-bin/message/custom/send',
+              { touser: m.FromUserName, msgtype: 'text', text: { content: `${code}_from_api` } },
+              { access_token: token },
+            );
           })();
         }, 50);
       }
@@ -48,7 +65,10 @@ async function run(mistakes?: Parameters<typeof responder>[1]) {
   const project = await startFakeProject(responder(() => holder.sb as Sandbox, mistakes));
   const sb = await startSandbox(project.url);
   holder.sb = sb;
-  closers.push(() => sb.close(), () => project.close());
+  closers.push(
+    () => sb.close(),
+    () => project.close(),
+  );
   const res = await sb.control('POST', '/sandbox/release-test', { componentAppId: COMPONENT.appId, group: 3, apiReplyWaitMs: 1500 });
   return res.json as { passed: boolean; group: number; cases: { name: string; passed: boolean; reason: string | null }[] };
 }

@@ -1,5 +1,13 @@
 import type { ComponentTokenService } from '@weixin3rd/credentials';
-import { QUEUE, createWorker, type PreAuthSessions, type AuthCodeJob, type AuthorizationEventJob, type UnauthorizedJob, type UnknownInfoTypeJob } from '@weixin3rd/queues';
+import {
+  QUEUE,
+  createWorker,
+  type PreAuthSessions,
+  type AuthCodeJob,
+  type AuthorizationEventJob,
+  type UnauthorizedJob,
+  type UnknownInfoTypeJob,
+} from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import { WeChatApiError, type AuthorizerInfoResponse } from '@weixin3rd/wechat-api';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
@@ -92,11 +100,22 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         if (bind !== 'already_bound') shopOfEvent = shopId;
       }
       await deps.events.publish(type, { ...current, shopId: shopOfEvent }, `${type}-${current.tokenVersion}`);
-      deps.logger.info({ componentAppId, authorizerAppId: current.appId, type, outcome, funcInfo: current.funcInfo, previousFuncInfo: previous?.funcInfo ?? null }, 'authorization exchanged');
+      deps.logger.info(
+        {
+          componentAppId,
+          authorizerAppId: current.appId,
+          type,
+          outcome,
+          funcInfo: current.funcInfo,
+          previousFuncInfo: previous?.funcInfo ?? null,
+        },
+        'authorization exchanged',
+      );
       await deps.store.authCodes.finish(componentAppId, code, { status: 'done', outcome, authorizerAppId: current.appId });
       return outcome;
     } catch (error) {
-      if (error instanceof UnrecoverableError) await deps.store.authCodes.finish(componentAppId, code, { status: 'failed', outcome: error.message, authorizerAppId: null });
+      if (error instanceof UnrecoverableError)
+        await deps.store.authCodes.finish(componentAppId, code, { status: 'failed', outcome: error.message, authorizerAppId: null });
       throw error;
     }
   };
@@ -106,8 +125,10 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
     {
       'auth-code': (data: AuthCodeJob, job: Job) => exchange(data.componentAppId, data.authCode, data.shopId, `job-${job.id}`),
       // The push names the pre_auth_code of our page: that is how it knows the shop.
-      authorized: async (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, await deps.sessions.shopOf(data.componentAppId, data.preAuthCode), `job-${job.id}`),
-      updateauthorized: async (data: AuthorizationEventJob, job: Job) => exchange(data.componentAppId, data.authCode, await deps.sessions.shopOf(data.componentAppId, data.preAuthCode), `job-${job.id}`),
+      authorized: async (data: AuthorizationEventJob, job: Job) =>
+        exchange(data.componentAppId, data.authCode, await deps.sessions.shopOf(data.componentAppId, data.preAuthCode), `job-${job.id}`),
+      updateauthorized: async (data: AuthorizationEventJob, job: Job) =>
+        exchange(data.componentAppId, data.authCode, await deps.sessions.shopOf(data.componentAppId, data.preAuthCode), `job-${job.id}`),
       unauthorized: async (data: UnauthorizedJob) => {
         const authorizer = await deps.store.authorizers.markUnauthorized(data.componentAppId, data.authorizerAppId);
         if (!authorizer) {
@@ -127,7 +148,10 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         return results;
       },
       'unknown-info-type': async (data: UnknownInfoTypeJob) => {
-        deps.logger.info({ componentAppId: data.componentAppId, infoType: data.infoType, createTime: data.createTime }, 'unhandled InfoType kept in the job');
+        deps.logger.info(
+          { componentAppId: data.componentAppId, infoType: data.infoType, createTime: data.createTime },
+          'unhandled InfoType kept in the job',
+        );
         return 'kept';
       },
     },

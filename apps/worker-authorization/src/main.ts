@@ -14,14 +14,24 @@ await runMain('worker-authorization', async () => {
   if (config.bootstrapComponent) await store.components.upsert(config.bootstrapComponent);
 
   const connection = createRedis(config.redis.url, 'worker', (err) => logger.warn({ err: err.message }, 'redis'));
-  const tokens = new ComponentTokenService({ store, redis: connection, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const tokens = new ComponentTokenService({
+    store,
+    redis: connection,
+    prefix: config.queue.prefix,
+    transport: new Transport({ baseUrl: config.wechat.apiBase }),
+    logger,
+  });
   const events = new EventPublisher(connection, config.queue.prefix, config.authorizerEventSubscribers);
   const sessions = new PreAuthSessions(connection, config.queue.prefix);
   const worker = createAuthorizationWorker({ store, tokens, events, sessions, connection, prefix: config.queue.prefix, logger });
   worker.on('failed', (job, err) => logger.warn({ job: job?.name, attempts: job?.attemptsMade, err: err.message }, 'job failed'));
   // Daily: recover refresh tokens WeChat still holds, notice revocations a lost push missed.
   const scheduler = new Producer('authorization', createRedis(config.redis.url, 'worker'), config.queue.prefix);
-  await scheduler.queue.upsertJobScheduler('reconcile-daily', { every: 24 * 3600_000 }, { name: 'reconcile', data: { componentAppId: '*' } });
+  await scheduler.queue.upsertJobScheduler(
+    'reconcile-daily',
+    { every: 24 * 3600_000 },
+    { name: 'reconcile', data: { componentAppId: '*' } },
+  );
   logger.info({}, 'worker-authorization ready');
 
   onShutdown(

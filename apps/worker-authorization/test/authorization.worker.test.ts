@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventPublisher } from '@weixin3rd/events';
 import { createAuthorizationWorker } from '../src/index.js';
 
-const C = { appId: 'wx00000000000a7401', appSecret: 'auth-secret', token: 'authtoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const C = {
+  appId: 'wx00000000000a7401',
+  appSecret: 'auth-secret',
+  token: 'authtoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 const OA = 'wx1a2b3c4d5e6f7001';
 const MP = 'wx1a2b3c4d5e6f7002';
 let world: World;
@@ -56,16 +61,35 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
-async function run(name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code' | 'reconcile', data: Record<string, unknown>, jobId: string): Promise<unknown> {
+async function run(
+  name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code' | 'reconcile',
+  data: Record<string, unknown>,
+  jobId: string,
+): Promise<unknown> {
   await producer.add(name as never, data as never, jobId, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
   const job = await producer.queue.getJob(jobId);
   return job?.waitUntilFinished(queueEvents, 20_000);
 }
 
 const push = (infoType: 'authorized' | 'updateauthorized', appId: string, code: string, preAuthCode: string | null = null) =>
-  run(infoType, { componentAppId: C.appId, authorizerAppId: appId, authCode: code, authCodeExpiresAt: '0', preAuthCode, createTime: String(Date.now()) }, jobIds.authorizationEvent(infoType, C.appId, appId, code));
-const redirect = (code: string, shopId: string) => run('auth-code', { componentAppId: C.appId, authCode: code, shopId, preAuthCode: null }, jobIds.authCode(C.appId, code));
-const eventsOf = async (queue = 'authorizer-events') => (await new Queue(queue, { connection: redis.connect(), prefix: redis.prefix }).getJobs(['waiting'], 0, -1, true)).map((j) => j.data as { type: string; authorizerAppId: string; shopId: string | null; funcInfo: number[] });
+  run(
+    infoType,
+    {
+      componentAppId: C.appId,
+      authorizerAppId: appId,
+      authCode: code,
+      authCodeExpiresAt: '0',
+      preAuthCode,
+      createTime: String(Date.now()),
+    },
+    jobIds.authorizationEvent(infoType, C.appId, appId, code),
+  );
+const redirect = (code: string, shopId: string) =>
+  run('auth-code', { componentAppId: C.appId, authCode: code, shopId, preAuthCode: null }, jobIds.authCode(C.appId, code));
+const eventsOf = async (queue = 'authorizer-events') =>
+  (await new Queue(queue, { connection: redis.connect(), prefix: redis.prefix }).getJobs(['waiting'], 0, -1, true)).map(
+    (j) => j.data as { type: string; authorizerAppId: string; shopId: string | null; funcInfo: number[] },
+  );
 const queryAuthCalls = () => world.calls.filter((c) => c.api === 'api_query_auth').length;
 
 describe('worker-authorization', () => {
@@ -75,7 +99,15 @@ describe('worker-authorization', () => {
     expect(await push('authorized', OA, code)).toBe('duplicate');
     expect(queryAuthCalls()).toBe(1);
     const authorizer = await store.authorizers.find(C.appId, OA);
-    expect(authorizer).toMatchObject({ status: 'authorized', shopId: 'S1', funcInfo: [1, 2], nickName: '小鹿咖啡', userName: 'gh_5a0d1e2f3a01', kind: 'official', refreshToken: world.authorizationOf(C.appId, OA)?.refreshToken });
+    expect(authorizer).toMatchObject({
+      status: 'authorized',
+      shopId: 'S1',
+      funcInfo: [1, 2],
+      nickName: '小鹿咖啡',
+      userName: 'gh_5a0d1e2f3a01',
+      kind: 'official',
+      refreshToken: world.authorizationOf(C.appId, OA)?.refreshToken,
+    });
     expect(authorizer?.accessTokenExpiresAt?.getTime()).toBeGreaterThan(Date.now() + 7_000_000);
     expect((await eventsOf()).map((e) => [e.type, e.authorizerAppId, e.shopId])).toEqual([['authorized', OA, 'S1']]);
     expect((await eventsOf(subscriberQueue('billing'))).map((e) => [e.type, e.shopId])).toEqual([['authorized', 'S1']]);
@@ -108,7 +140,11 @@ describe('worker-authorization', () => {
     await store.authorizers.bindShop(C.appId, MP, 'S2');
     const again = world.consent(C.appId, MP, [19], null).authCode.value;
     expect(await redirect(again, 'S3')).toBe('already_bound');
-    expect((await store.authorizers.find(C.appId, MP))).toMatchObject({ shopId: 'S2', funcInfo: [19], refreshToken: world.authorizationOf(C.appId, MP)?.refreshToken });
+    expect(await store.authorizers.find(C.appId, MP)).toMatchObject({
+      shopId: 'S2',
+      funcInfo: [19],
+      refreshToken: world.authorizationOf(C.appId, MP)?.refreshToken,
+    });
   });
 
   it('stores the new refresh token and permissions on updateauthorized', async () => {
@@ -123,10 +159,19 @@ describe('worker-authorization', () => {
 
   it('marks unauthorized, drops tokens, keeps the shop; ignores accounts never seen', async () => {
     world.revoke(C.appId, OA);
-    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: OA, createTime: '1700000001' }, 'u-1')).toBe('unauthorized');
-    expect(await store.authorizers.find(C.appId, OA)).toMatchObject({ status: 'unauthorized', refreshToken: null, accessToken: null, shopId: 'S1' });
+    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: OA, createTime: '1700000001' }, 'u-1')).toBe(
+      'unauthorized',
+    );
+    expect(await store.authorizers.find(C.appId, OA)).toMatchObject({
+      status: 'unauthorized',
+      refreshToken: null,
+      accessToken: null,
+      shopId: 'S1',
+    });
     expect((await eventsOf()).at(-1)).toMatchObject({ type: 'unauthorized', authorizerAppId: OA });
-    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: 'wx9999999999999999', createTime: '1' }, 'u-2')).toBe('unknown');
+    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: 'wx9999999999999999', createTime: '1' }, 'u-2')).toBe(
+      'unknown',
+    );
   });
 
   it('fails clearly on an invalid or expired code, and retries WeChat errors', async () => {
@@ -142,9 +187,15 @@ describe('worker-authorization', () => {
     await store.authorizers.setStatus(C.appId, appId, 'reauth_required');
     await db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: null } });
     world.revoke(C.appId, MP); // no push: the revocation was missed
-    const result = (await run('reconcile', { componentAppId: '*' }, 'reconcile-1')) as Record<string, { listed: number; restored: number; revoked: number }>;
+    const result = (await run('reconcile', { componentAppId: '*' }, 'reconcile-1')) as Record<
+      string,
+      { listed: number; restored: number; revoked: number }
+    >;
     expect(result[C.appId]).toMatchObject({ restored: 1, revoked: 1 });
-    expect(await store.authorizers.find(C.appId, appId)).toMatchObject({ status: 'authorized', refreshToken: world.authorizationOf(C.appId, appId)?.refreshToken });
+    expect(await store.authorizers.find(C.appId, appId)).toMatchObject({
+      status: 'authorized',
+      refreshToken: world.authorizationOf(C.appId, appId)?.refreshToken,
+    });
     expect((await store.authorizers.find(C.appId, MP))?.status).toBe('unauthorized');
     expect((await eventsOf()).at(-1)).toMatchObject({ type: 'unauthorized', authorizerAppId: MP });
   });

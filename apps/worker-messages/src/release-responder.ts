@@ -13,7 +13,10 @@ const text = (f: XmlNode, name: string): string => (typeof f[name] === 'string' 
 /** The release-test cases of wechat-protocol.md §6, for the test accounts only. */
 export function releaseAction(authorizerAppId: string, f: XmlNode, now = Math.floor(Date.now() / 1000)): ReleaseAction {
   if (!RELEASE_TEST_APPIDS.has(authorizerAppId)) return { kind: 'none' };
-  const reply = (content: string): ReleaseAction => ({ kind: 'reply', xml: textReply({ toUser: text(f, 'FromUserName'), fromUser: text(f, 'ToUserName'), createTime: now, content }) });
+  const reply = (content: string): ReleaseAction => ({
+    kind: 'reply',
+    xml: textReply({ toUser: text(f, 'FromUserName'), fromUser: text(f, 'ToUserName'), createTime: now, content }),
+  });
   const msgType = text(f, 'MsgType');
   const content = text(f, 'Content');
   if (msgType === 'event') return reply(`${text(f, 'Event')}${RELEASE_TEST.eventReplySuffix}`);

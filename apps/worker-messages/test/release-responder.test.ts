@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { releaseAction } from '../src/release-responder.js';
 
 const OA = 'wx570bc396a51b8ff8';
-const msg = (body: string) => parseXml(`<xml><ToUserName>gh_3c884a361561</ToUserName><FromUserName>oTest</FromUserName><CreateTime>1</CreateTime>${body}</xml>`);
+const msg = (body: string) =>
+  parseXml(`<xml><ToUserName>gh_3c884a361561</ToUserName><FromUserName>oTest</FromUserName><CreateTime>1</CreateTime>${body}</xml>`);
 
 describe('the 全网发布 responder', () => {
   it('answers the passive text case with To/From swapped', () => {
@@ -26,7 +27,9 @@ describe('the 全网发布 responder', () => {
   });
 
   it('leaves every other account and message alone', () => {
-    expect(releaseAction('wx1a2b3c4d5e6f7001', msg('<MsgType>text</MsgType><Content>TESTCOMPONENT_MSG_TYPE_TEXT</Content>'))).toEqual({ kind: 'none' });
+    expect(releaseAction('wx1a2b3c4d5e6f7001', msg('<MsgType>text</MsgType><Content>TESTCOMPONENT_MSG_TYPE_TEXT</Content>'))).toEqual({
+      kind: 'none',
+    });
     expect(releaseAction(OA, msg('<MsgType>image</MsgType>'))).toEqual({ kind: 'none' });
     expect(releaseAction(OA, msg('<MsgType>text</MsgType><Content>hello</Content>'))).toEqual({ kind: 'none' });
   });

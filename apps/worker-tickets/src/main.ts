@@ -14,13 +14,23 @@ await runMain('worker-tickets', async () => {
 
   const onRedisError = (err: Error): void => logger.warn({ err: err.message }, 'redis');
   const connection = createRedis(config.redis.url, 'worker', onRedisError);
-  const tokens = new ComponentTokenService({ store, redis: connection, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const tokens = new ComponentTokenService({
+    store,
+    redis: connection,
+    prefix: config.queue.prefix,
+    transport: new Transport({ baseUrl: config.wechat.apiBase }),
+    logger,
+  });
   const worker = createTicketsWorker({ store, tokens, connection, prefix: config.queue.prefix, logger });
   worker.on('failed', (job, err) => logger.warn({ job: job?.name, err: err.message }, 'job failed'));
 
   // Every minute (BullMQ runs a new scheduler's first job at once): a restart never waits for a push.
   const scheduler = new Producer('tickets', createRedis(config.redis.url, 'worker', onRedisError), config.queue.prefix, onRedisError);
-  await scheduler.queue.upsertJobScheduler('component-token-check', { every: 60_000 }, { name: 'ensure-component-token', data: { componentAppId: ALL_COMPONENTS, reason: 'schedule' } });
+  await scheduler.queue.upsertJobScheduler(
+    'component-token-check',
+    { every: 60_000 },
+    { name: 'ensure-component-token', data: { componentAppId: ALL_COMPONENTS, reason: 'schedule' } },
+  );
   logger.info({ apiBase: config.wechat.apiBase }, 'worker-tickets ready');
 
   onShutdown(

@@ -21,7 +21,8 @@ export const ALL_COMPONENTS = '*';
  * allowed) is recorded on the component and fails the job for good: no retry storm.
  */
 function classify(error: unknown): never {
-  if (error instanceof WeChatApiError && error.kind === 'config') throw new UnrecoverableError(`${error.message} (fix the component's configuration)`);
+  if (error instanceof WeChatApiError && error.kind === 'config')
+    throw new UnrecoverableError(`${error.message} (fix the component's configuration)`);
   throw error;
 }
 

@@ -12,7 +12,13 @@ await runMain('worker-tokens', async () => {
   const logger = createLogger({ name: 'worker-tokens', level: config.logLevel });
   const store = await connectStore(config.mongo.uri, { dataKey: config.dataKey });
   const connection = createRedis(config.redis.url, 'worker', (err) => logger.warn({ err: err.message }, 'redis'));
-  const components = new ComponentTokenService({ store, redis: connection, prefix: config.queue.prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const components = new ComponentTokenService({
+    store,
+    redis: connection,
+    prefix: config.queue.prefix,
+    transport: new Transport({ baseUrl: config.wechat.apiBase }),
+    logger,
+  });
   const events = new EventPublisher(connection, config.queue.prefix, config.authorizerEventSubscribers);
   const tokens = new AuthorizerTokenService({
     store,
@@ -23,7 +29,16 @@ await runMain('worker-tokens', async () => {
     onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
   });
   const producer = new Producer('token-refresh', createRedis(config.redis.url, 'worker'), config.queue.prefix);
-  const worker = createTokensWorker({ store, tokens, producer, connection, prefix: config.queue.prefix, refreshPerSecond: config.tokens.refreshPerSecond, concurrency: config.tokens.concurrency, logger });
+  const worker = createTokensWorker({
+    store,
+    tokens,
+    producer,
+    connection,
+    prefix: config.queue.prefix,
+    refreshPerSecond: config.tokens.refreshPerSecond,
+    concurrency: config.tokens.concurrency,
+    logger,
+  });
   worker.on('failed', (job, err) => logger.warn({ job: job?.name, err: err.message }, 'job failed'));
   await producer.queue.upsertJobScheduler('token-sweep', { every: 60_000 }, { name: 'sweep', data: {} });
   logger.info({ refreshPerSecond: config.tokens.refreshPerSecond }, 'worker-tokens ready');

@@ -39,6 +39,11 @@ export function createTokensWorker(deps: TokensWorkerDeps): Worker {
   return createWorker(
     QUEUE.tokenRefresh,
     { sweep, 'refresh-authorizer-token': refresh },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 50, limiter: { max: deps.refreshPerSecond, duration: 1000 } },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency ?? 50,
+      limiter: { max: deps.refreshPerSecond, duration: 1000 },
+    },
   );
 }

@@ -10,7 +10,12 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenSweep, createTokensWorker } from '../src/index.js';
 
-const C = { appId: 'wx00000000000a7c01', appSecret: 'tok-secret', token: 'toktoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const C = {
+  appId: 'wx00000000000a7c01',
+  appSecret: 'tok-secret',
+  token: 'toktoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 const N = 40;
 const appIdOf = (i: number) => `wx00000000000b${i.toString(16).padStart(4, '0')}`;
 let world: World;
@@ -33,7 +38,17 @@ async function authorize(appId: string, accessTokenExpiresAt: Date | null): Prom
     accessToken: null,
     accessTokenExpiresAt,
     funcInfo: [1],
-    account: { kind: 'official', nickName: `店铺 ${appId}`, headImg: null, userName, principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+    account: {
+      kind: 'official',
+      nickName: `店铺 ${appId}`,
+      headImg: null,
+      userName,
+      principalName: null,
+      alias: null,
+      qrcodeUrl: null,
+      serviceType: 2,
+      verifyType: 0,
+    },
   });
 }
 
@@ -72,7 +87,9 @@ describe('worker-tokens', () => {
     for (let w = 0; w < 4; w++) {
       const { connection, tokens, producer } = services();
       producers.push(producer);
-      workers.push(createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent }));
+      workers.push(
+        createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent }),
+      );
     }
     await Promise.all(producers.map((p, i) => p.queue.add('sweep', {}, { jobId: `sweep-${i}` })));
     const deadline = Date.now() + 20_000;
@@ -100,7 +117,15 @@ describe('worker-tokens', () => {
     const appId = appIdOf(N + 1);
     await authorize(appId, new Date(Date.now() - 1000));
     const { connection, tokens, producer } = services();
-    const worker = createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent });
+    const worker = createTokensWorker({
+      store,
+      tokens,
+      producer,
+      connection,
+      prefix: redis.prefix,
+      refreshPerSecond: 1000,
+      logger: silent,
+    });
     const settled = async (jobId: string) => {
       for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
         const job = await producer.queue.getJob(jobId);
@@ -109,12 +134,17 @@ describe('worker-tokens', () => {
       }
       throw new Error(`${jobId} did not settle`);
     };
-    const successes = () => world.calls.filter((c) => c.api === 'api_authorizer_token' && c.errcode === 0 && (c.body as { authorizer_appid: string }).authorizer_appid === appId).length;
+    const successes = () =>
+      world.calls.filter(
+        (c) => c.api === 'api_authorizer_token' && c.errcode === 0 && (c.body as { authorizer_appid: string }).authorizer_appid === appId,
+      ).length;
 
     world.addFault({ api: 'api_authorizer_token', kind: 'errcode', errcode: 45009, remaining: 1 });
     await producer.queue.add('sweep', {}, { jobId: 'sweep-quota-1' });
     expect(await settled('sweep-quota-1')).toMatchObject({ state: 'completed', value: { requeued: 0 } });
-    const [refreshId] = (await producer.queue.getRanges(['failed', 'completed', 'active', 'wait', 'prioritized'], 0, -1)).filter((id) => id.startsWith(`refresh-${appId}-`));
+    const [refreshId] = (await producer.queue.getRanges(['failed', 'completed', 'active', 'wait', 'prioritized'], 0, -1)).filter((id) =>
+      id.startsWith(`refresh-${appId}-`),
+    );
     expect(refreshId).toBeDefined();
     expect((await settled(refreshId as string)).state).toBe('failed');
 
@@ -141,7 +171,9 @@ describe('worker-tokens', () => {
     // No worker runs here: 60 queued refreshes are a minute's work at 1 per second.
     const sweep = createTokenSweep({ store, tokens, producer, refreshPerSecond: 1, logger: silent });
     const data = { componentAppId: C.appId, authorizerAppId: appIdOf(0), reason: 'sweep' as const };
-    await producer.queue.addBulk(Array.from({ length: 60 }, (_, i) => ({ name: 'refresh-authorizer-token', data, opts: { jobId: `backlog-${i}`, priority: 1 + i } })));
+    await producer.queue.addBulk(
+      Array.from({ length: 60 }, (_, i) => ({ name: 'refresh-authorizer-token', data, opts: { jobId: `backlog-${i}`, priority: 1 + i } })),
+    );
     expect(await sweep()).toEqual({ enqueued: 0, requeued: 0, backlog: 60, skipped: true });
     await producer.queue.remove('backlog-0');
     expect(await sweep()).toEqual({ enqueued: 1, requeued: 0, backlog: 59, skipped: false });

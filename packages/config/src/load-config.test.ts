@@ -27,7 +27,13 @@ describe('loadConfig', () => {
     expect(c.redis.url).toBe('redis://127.0.0.1:6379');
     expect(c.mongo.uri).toBe('mongodb://127.0.0.1:27017/weixin3rd');
     expect(c.queue.prefix).toBe('weixin3rd');
-    expect(c.http).toEqual({ host: '0.0.0.0', ingressPort: 3000, consolePort: 3001, sandboxPort: 3002, publicBaseUrl: 'http://localhost:3000' });
+    expect(c.http).toEqual({
+      host: '0.0.0.0',
+      ingressPort: 3000,
+      consolePort: 3001,
+      sandboxPort: 3002,
+      publicBaseUrl: 'http://localhost:3000',
+    });
     expect(c.wechat).toEqual({ apiBase: 'http://127.0.0.1:3002', mpBase: 'http://127.0.0.1:3002' });
     expect(c.dataKey).toHaveLength(32);
     expect(c.dataKeyIsDevelopment).toBe(true);
@@ -50,7 +56,10 @@ describe('loadConfig', () => {
 
   it('lets SANDBOX_MODE override the rule and keeps an explicit API base', () => {
     expect(loadConfig({ ...REAL, SANDBOX_MODE: 'true' }).wechat.apiBase).toBe('http://127.0.0.1:3002');
-    expect(loadConfig({ SANDBOX_MODE: '1', SANDBOX_PORT: '4002', WECHAT_API_BASE: 'http://sandbox:9' }).wechat).toEqual({ apiBase: 'http://sandbox:9', mpBase: 'http://127.0.0.1:4002' });
+    expect(loadConfig({ SANDBOX_MODE: '1', SANDBOX_PORT: '4002', WECHAT_API_BASE: 'http://sandbox:9' }).wechat).toEqual({
+      apiBase: 'http://sandbox:9',
+      mpBase: 'http://127.0.0.1:4002',
+    });
     expect(problemsOf({ SANDBOX_MODE: '0' }).problems.map((p) => p.variable)).toEqual(['DATA_KEY']);
   });
 
@@ -93,8 +102,15 @@ describe('loadConfig', () => {
 
   it('never echoes secret values', () => {
     const secretKey = Buffer.alloc(12, 1).toString('base64');
-    const error = problemsOf({ ...REAL, DATA_KEY: secretKey, API_TOKENS: 'tiny-secret', COMPONENT_AES_KEY: 'aes-secret-value', COMPONENT_APPID: 'x' });
-    for (const secret of [secretKey, 'tiny-secret', 'aes-secret-value', REAL.COMPONENT_APPSECRET]) expect(error.message).not.toContain(secret);
+    const error = problemsOf({
+      ...REAL,
+      DATA_KEY: secretKey,
+      API_TOKENS: 'tiny-secret',
+      COMPONENT_AES_KEY: 'aes-secret-value',
+      COMPONENT_APPID: 'x',
+    });
+    for (const secret of [secretKey, 'tiny-secret', 'aes-secret-value', REAL.COMPONENT_APPSECRET])
+      expect(error.message).not.toContain(secret);
   });
 
   it('freezes the result deeply', () => {
@@ -110,12 +126,15 @@ describe('loadConfigOrExit', () => {
   it('prints one line and exits 78', () => {
     const lines: string[] = [];
     expect(() =>
-      loadConfigOrExit({ INGRESS_PORT: 'x' }, {
-        write: (l) => lines.push(l),
-        exit: (code) => {
-          throw new Error(`exit ${code}`);
+      loadConfigOrExit(
+        { INGRESS_PORT: 'x' },
+        {
+          write: (l) => lines.push(l),
+          exit: (code) => {
+            throw new Error(`exit ${code}`);
+          },
         },
-      }),
+      ),
     ).toThrow(`exit ${EXIT_CONFIG}`);
     expect(lines).toEqual(['invalid configuration: INGRESS_PORT must be an integer 0-65535 (got "x")\n']);
   });

@@ -27,7 +27,8 @@ class EnvReader {
     const value = this.raw(name) ?? fallback;
     try {
       const u = new URL(value);
-      if (!protocols.includes(u.protocol)) this.fail(name, `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL (got "${u.protocol}//…")`);
+      if (!protocols.includes(u.protocol))
+        this.fail(name, `must be a ${protocols.map((p) => `${p}//`).join(' or ')} URL (got "${u.protocol}//…")`);
     } catch {
       this.fail(name, `must be a URL (got ${JSON.stringify(value)})`);
     }
@@ -129,7 +130,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const subscribers = r.list('AUTHORIZER_EVENT_SUBSCRIBERS');
   const badSubscriber = subscribers.find((s) => !SUBSCRIBER.test(s));
-  if (badSubscriber !== undefined) r.fail('AUTHORIZER_EVENT_SUBSCRIBERS', `names must be letters, digits, - or _ (got ${JSON.stringify(badSubscriber)})`);
+  if (badSubscriber !== undefined)
+    r.fail('AUTHORIZER_EVENT_SUBSCRIBERS', `names must be letters, digits, - or _ (got ${JSON.stringify(badSubscriber)})`);
   else if (new Set(subscribers).size !== subscribers.length) r.fail('AUTHORIZER_EVENT_SUBSCRIBERS', 'lists a name twice');
 
   const component = readComponent(r);
@@ -156,7 +158,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTimestampSkewSeconds: r.int('INGRESS_MAX_TIMESTAMP_SKEW_SECONDS', 0, 0, 86400),
       rateLimitPerSecond: r.int('INGRESS_RATE_LIMIT', 2000, 1, 1_000_000),
     },
-    tokens: { refreshPerSecond: r.int('TOKEN_REFRESH_RATE', 200, 1, 100_000), concurrency: r.int('TOKEN_REFRESH_CONCURRENCY', 16, 1, 1000) },
+    tokens: {
+      refreshPerSecond: r.int('TOKEN_REFRESH_RATE', 200, 1, 100_000),
+      concurrency: r.int('TOKEN_REFRESH_CONCURRENCY', 16, 1, 1000),
+    },
     sandboxMode,
     dataKey: dataKey.key,
     dataKeyIsDevelopment: dataKey.development,

@@ -7,7 +7,12 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizerTokenService, AuthorizerUnavailableError, ComponentTokenService, QuotaExhaustedError } from './index.js';
 
-const C = { appId: 'wx00000000000a7a01', appSecret: 'ats-secret', token: 'atstoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const C = {
+  appId: 'wx00000000000a7a01',
+  appSecret: 'ats-secret',
+  token: 'atstoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 const ACCOUNTS = ['wx1a2b3c4d5e6f7001', 'wx1a2b3c4d5e6f7002', 'wx1a2b3c4d5e6f7003', 'wx1a2b3c4d5e6f7004', 'wx570bc396a51b8ff8'];
 let world: World;
 let sandbox: FastifyInstance;
@@ -40,7 +45,17 @@ beforeAll(async () => {
       accessToken: auth.authorizer_access_token ?? null,
       accessTokenExpiresAt: new Date(Date.now() + 7_200_000),
       funcInfo: [1],
-      account: { kind: 'official', nickName: appId, headImg: null, userName: 'gh_x', principalName: null, alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+      account: {
+        kind: 'official',
+        nickName: appId,
+        headImg: null,
+        userName: 'gh_x',
+        principalName: null,
+        alias: null,
+        qrcodeUrl: null,
+        serviceType: 2,
+        verifyType: 0,
+      },
     });
   }
 });
@@ -51,9 +66,16 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
-const service = () => new AuthorizerTokenService({ store, components, redis: conn, prefix: redis.prefix, onReauthRequired: async (a) => void reauth.push(a) });
-const refreshCalls = (appId: string) => world.calls.filter((c) => c.api === 'api_authorizer_token' && (c.body as { authorizer_appid?: string }).authorizer_appid === appId && c.errcode === 0).length;
-const expire = (appId: string) => db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
+const service = () =>
+  new AuthorizerTokenService({ store, components, redis: conn, prefix: redis.prefix, onReauthRequired: async (a) => void reauth.push(a) });
+const refreshCalls = (appId: string) =>
+  world.calls.filter(
+    (c) => c.api === 'api_authorizer_token' && (c.body as { authorizer_appid?: string }).authorizer_appid === appId && c.errcode === 0,
+  ).length;
+const expire = (appId: string) =>
+  db.connection
+    .collection('authorizers')
+    .updateOne({ componentAppId: C.appId, appId }, { $set: { accessTokenExpiresAt: new Date(Date.now() - 1000) } });
 
 describe('AuthorizerTokenService', () => {
   it('serves a valid token from the store without calling WeChat, also after Redis is flushed', async () => {
@@ -98,7 +120,11 @@ describe('AuthorizerTokenService', () => {
     const appId = ACCOUNTS[1] as string;
     await expire(appId);
     const read = (await store.authorizers.find(C.appId, appId)) as Authorizer;
-    const failing = { authorizers: Object.create(store.authorizers, { saveTokens: { value: async () => Promise.reject(new Error('store unreachable')) } }) as Store['authorizers'] };
+    const failing = {
+      authorizers: Object.create(store.authorizers, {
+        saveTokens: { value: async () => Promise.reject(new Error('store unreachable')) },
+      }) as Store['authorizers'],
+    };
     const broken = new AuthorizerTokenService({ store: failing, components, redis: conn, prefix: redis.prefix });
     await expect(broken.refresh(read)).rejects.toThrow('store unreachable');
     const token = await service().refresh(read);
@@ -121,7 +147,9 @@ describe('AuthorizerTokenService', () => {
 
   it('recovers a refresh token through api_get_authorizer_list after 61023', async () => {
     const appId = ACCOUNTS[2] as string;
-    await db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: store.box.seal('refreshtoken@@@lost') } });
+    await db.connection
+      .collection('authorizers')
+      .updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: store.box.seal('refreshtoken@@@lost') } });
     await expire(appId);
     const listCalls = world.calls.filter((c) => c.api === 'api_get_authorizer_list').length;
     const token = await service().get(C.appId, appId);
@@ -134,7 +162,9 @@ describe('AuthorizerTokenService', () => {
     const appId = ACCOUNTS[3] as string;
     world.revoke(C.appId, appId);
     await expire(appId);
-    const error = await service().get(C.appId, appId).catch((e: unknown) => e);
+    const error = await service()
+      .get(C.appId, appId)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(AuthorizerUnavailableError);
     expect((error as AuthorizerUnavailableError).code).toBe('REAUTH_REQUIRED');
     expect((await store.authorizers.find(C.appId, appId))?.status).toBe('reauth_required');

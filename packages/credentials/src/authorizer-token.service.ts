@@ -82,7 +82,9 @@ export class AuthorizerTokenService {
     // Done by someone else: a fresh token, and for a forced refresh a newer one than we were refused.
     const settled = (now: Authorizer): ServedToken | undefined => {
       const fresh = now.accessToken && now.accessTokenExpiresAt && now.accessTokenExpiresAt.getTime() - Date.now() > this.margin;
-      return fresh && (!options.force || now.tokenVersion !== before.tokenVersion) ? { accessToken: now.accessToken as string, expiresAt: now.accessTokenExpiresAt as Date } : undefined;
+      return fresh && (!options.force || now.tokenVersion !== before.tokenVersion)
+        ? { accessToken: now.accessToken as string, expiresAt: now.accessTokenExpiresAt as Date }
+        : undefined;
     };
     return withLock(
       this.deps.redis,
@@ -116,17 +118,22 @@ export class AuthorizerTokenService {
   /** Refreshes `authorizer` as read at version `tokenVersion`; handles WeChat's refusals. */
   async refresh(authorizer: Authorizer, recovered = false): Promise<ServedToken> {
     const { componentAppId, appId } = authorizer;
-    if (await this.quotaExhausted(componentAppId)) throw new QuotaExhaustedError(`token refresh quota of ${componentAppId} is used up until 00:00 Beijing time`);
+    if (await this.quotaExhausted(componentAppId))
+      throw new QuotaExhaustedError(`token refresh quota of ${componentAppId} is used up until 00:00 Beijing time`);
     if (!authorizer.refreshToken) return this.recover(authorizer, recovered, 'no refresh token stored');
     const api = this.deps.components.api(componentAppId);
     let res;
     try {
       res = await api.authorizerToken(appId, authorizer.refreshToken);
     } catch (error) {
-      if (error instanceof WeChatApiError && (error.code === 61023 || error.code === 61003)) return this.recover(authorizer, recovered, `${error.code} ${error.errmsg}`);
+      if (error instanceof WeChatApiError && (error.code === 61023 || error.code === 61003))
+        return this.recover(authorizer, recovered, `${error.code} ${error.errmsg}`);
       if (error instanceof WeChatApiError && error.code === 45009) {
         await this.deps.redis.set(this.quotaKey(componentAppId), '1', 'EX', secondsToQuotaReset());
-        this.deps.logger?.error({ componentAppId, metric: 'weixin3rd_token_quota_exhausted' }, 'api_authorizer_token daily quota used up: refreshing stops until it resets');
+        this.deps.logger?.error(
+          { componentAppId, metric: 'weixin3rd_token_quota_exhausted' },
+          'api_authorizer_token daily quota used up: refreshing stops until it resets',
+        );
         throw new QuotaExhaustedError(`api_authorizer_token answered 45009 for ${componentAppId}`);
       }
       throw error;
@@ -159,7 +166,8 @@ export class AuthorizerTokenService {
   private async theirs(read: Authorizer): Promise<ServedToken> {
     for (let waited = 0; ; waited += 50) {
       const current = await this.usable(read.componentAppId, read.appId);
-      if (current.tokenVersion > read.tokenVersion && current.accessToken && current.accessTokenExpiresAt) return { accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt };
+      if (current.tokenVersion > read.tokenVersion && current.accessToken && current.accessTokenExpiresAt)
+        return { accessToken: current.accessToken, expiresAt: current.accessTokenExpiresAt };
       if (waited >= 5_000) throw new Error(`token of ${read.appId} is being replaced by another writer that has not saved yet; retrying`);
       await sleep(50);
     }

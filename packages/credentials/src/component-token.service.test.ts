@@ -7,7 +7,12 @@ import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ComponentTokenService, TicketMissingError } from './index.js';
 
-const C = { appId: 'wx00000000000c7e01', appSecret: 'cts-secret', token: 'ctstoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const C = {
+  appId: 'wx00000000000c7e01',
+  appSecret: 'cts-secret',
+  token: 'ctstoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 let world: World;
 let sandbox: FastifyInstance;
 let db: TestDatabase;
@@ -69,7 +74,10 @@ describe('ComponentTokenService', () => {
   it('refreshes a token WeChat refused, once, and not again when another worker already did', async () => {
     await pushTicket();
     const first = await service().ensure(C.appId);
-    const [a, b] = await Promise.all([service().ensure(C.appId, { failedToken: first.accessToken }), service().ensure(C.appId, { failedToken: first.accessToken })]);
+    const [a, b] = await Promise.all([
+      service().ensure(C.appId, { failedToken: first.accessToken }),
+      service().ensure(C.appId, { failedToken: first.accessToken }),
+    ]);
     expect(a.accessToken).toBe(b.accessToken);
     expect(a.accessToken).not.toBe(first.accessToken);
     expect(calls('api_component_token')).toHaveLength(2);
@@ -89,7 +97,12 @@ describe('ComponentTokenService', () => {
     world.addFault({ api: 'api_create_preauthcode', kind: 'errcode', errcode: 40001, remaining: 1 });
     await api.createPreAuthCode();
     const used = calls('api_create_preauthcode').map((c) => [c.query.component_access_token, c.errcode]);
-    expect(used).toEqual([[first, 0], [first, 0], [first, 40001], [second, 0]]);
+    expect(used).toEqual([
+      [first, 0],
+      [first, 0],
+      [first, 40001],
+      [second, 0],
+    ]);
     expect(calls('api_component_token')).toHaveLength(2);
   });
 
@@ -104,7 +117,9 @@ describe('ComponentTokenService', () => {
   it('surfaces a wrong app secret on the component without a retry storm', async () => {
     await pushTicket();
     await store.components.upsert({ ...C, appSecret: 'wrong' });
-    const error = await service().ensure(C.appId).catch((e: unknown) => e);
+    const error = await service()
+      .ensure(C.appId)
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeChatApiError);
     expect((error as WeChatApiError).code).toBe(40125);
     expect(calls('api_component_token')).toHaveLength(1);
@@ -124,7 +139,9 @@ describe('ComponentTokenService', () => {
   it('refreshes when the token nears expiry (20 min margin)', async () => {
     await pushTicket();
     await service().ensure(C.appId);
-    await db.connection.collection('component_tokens').updateOne({ appId: C.appId }, { $set: { expiresAt: new Date(Date.now() + 19 * 60_000) } });
+    await db.connection
+      .collection('component_tokens')
+      .updateOne({ appId: C.appId }, { $set: { expiresAt: new Date(Date.now() + 19 * 60_000) } });
     expect((await service().ensure(C.appId)).version).toBe(2);
     expect(calls('api_component_token')).toHaveLength(2);
   });

@@ -54,11 +54,13 @@ export class ComponentTokenService {
    * unless the stored one is already different. `force`: refresh even if it looks fresh.
    */
   async ensure(appId: string, options: { failedToken?: string; force?: boolean } = {}): Promise<StoredToken> {
-    const usable = (t: StoredToken | null): t is StoredToken => t !== null && t.expiresAt.getTime() - Date.now() > this.margin && t.accessToken !== options.failedToken;
+    const usable = (t: StoredToken | null): t is StoredToken =>
+      t !== null && t.expiresAt.getTime() - Date.now() > this.margin && t.accessToken !== options.failedToken;
     const before = await this.current(appId);
     if (!options.force && usable(before)) return before;
     // Someone refreshed while we waited for the lock: theirs is the token.
-    const settled = (now: StoredToken | null): StoredToken | undefined => (usable(now) && (!options.force || now.version !== before?.version) ? now : undefined);
+    const settled = (now: StoredToken | null): StoredToken | undefined =>
+      usable(now) && (!options.force || now.version !== before?.version) ? now : undefined;
     return withLock(
       this.deps.redis,
       `${this.deps.prefix}:lock:component-token:${appId}`,
@@ -107,7 +109,10 @@ export class ComponentTokenService {
     const stale = ageMs === null || ageMs > (this.deps.staleTicketMs ?? 20 * 60_000);
     let startPushRequested = false;
     if (stale) {
-      this.deps.logger?.warn({ componentAppId: appId, ticketAgeSeconds: ageMs === null ? null : Math.round(ageMs / 1000) }, 'component_verify_ticket is stale');
+      this.deps.logger?.warn(
+        { componentAppId: appId, ticketAgeSeconds: ageMs === null ? null : Math.round(ageMs / 1000) },
+        'component_verify_ticket is stale',
+      );
       startPushRequested = await this.requestTicketPush(appId);
     }
     return { ageMs, stale, startPushRequested };
@@ -126,7 +131,8 @@ export class ComponentTokenService {
     try {
       res = await api.componentToken(component.appSecret, ticket.value);
     } catch (error) {
-      if (error instanceof WeChatApiError && error.kind === 'config') await this.deps.store.components.setError(appId, { code: String(error.code), message: error.errmsg });
+      if (error instanceof WeChatApiError && error.kind === 'config')
+        await this.deps.store.components.setError(appId, { code: String(error.code), message: error.errmsg });
       if (error instanceof WeChatApiError && error.kind === 'ticket') await this.requestTicketPush(appId);
       throw error;
     }

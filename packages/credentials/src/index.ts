@@ -1,4 +1,10 @@
 /** Ownership of credentials WeChat issues: the component access token (authorizer tokens come next). */
 export { ComponentTokenService, TicketMissingError, type ComponentTokenServiceDeps, type TicketHealth } from './component-token.service.js';
 export { LockTimeoutError, withLock } from './redis-lock.js';
-export { AuthorizerTokenService, AuthorizerUnavailableError, QuotaExhaustedError, type AuthorizerTokenServiceDeps, type ServedToken } from './authorizer-token.service.js';
+export {
+  AuthorizerTokenService,
+  AuthorizerUnavailableError,
+  QuotaExhaustedError,
+  type AuthorizerTokenServiceDeps,
+  type ServedToken,
+} from './authorizer-token.service.js';

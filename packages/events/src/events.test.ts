@@ -28,14 +28,23 @@ describe('authorizer-events', () => {
     await publisher.publish('shop_bound', authorizer, 'v1');
     const seen: Record<string, AuthorizerEvent[]> = { billing: [], crm: [] };
     const workers = (['billing', 'crm'] as const).map((name) =>
-      subscribe(async (event) => {
-        seen[name]?.push(event);
-      }, { connection: redis.connect(), prefix: redis.prefix, subscriber: name }),
+      subscribe(
+        async (event) => {
+          seen[name]?.push(event);
+        },
+        { connection: redis.connect(), prefix: redis.prefix, subscriber: name },
+      ),
     );
     for (let i = 0; i < 100 && (seen.billing?.length !== 2 || seen.crm?.length !== 2); i++) await new Promise((r) => setTimeout(r, 50));
     for (const name of ['billing', 'crm']) {
       expect(seen[name]?.map((e) => e.type)).toEqual(['authorized', 'shop_bound']);
-      expect(seen[name]?.[0]).toMatchObject({ componentAppId: authorizer.componentAppId, authorizerAppId: authorizer.appId, shopId: 'S1', funcInfo: [1, 15], account: { nickName: '小鹿咖啡', userName: 'gh_1', principalName: 'P', serviceType: 2, verifyType: 0 } });
+      expect(seen[name]?.[0]).toMatchObject({
+        componentAppId: authorizer.componentAppId,
+        authorizerAppId: authorizer.appId,
+        shopId: 'S1',
+        funcInfo: [1, 15],
+        account: { nickName: '小鹿咖啡', userName: 'gh_1', principalName: 'P', serviceType: 2, verifyType: 0 },
+      });
     }
     await Promise.all([...workers.map((w) => w.close()), publisher.close()]);
   });

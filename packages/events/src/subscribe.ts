@@ -18,7 +18,8 @@ export interface SubscribeOptions {
  * that throws is retried with backoff. Returns the BullMQ worker: `await worker.close()` on exit.
  */
 export function subscribe(handler: (event: AuthorizerEventJob, job: Job) => Promise<void>, options: SubscribeOptions): Worker {
-  const connection = typeof options.connection === 'string' ? new Redis(options.connection, { maxRetriesPerRequest: null }) : options.connection;
+  const connection =
+    typeof options.connection === 'string' ? new Redis(options.connection, { maxRetriesPerRequest: null }) : options.connection;
   const queue = options.subscriber ? subscriberQueue(options.subscriber) : QUEUE.authorizerEvents;
   return new Worker(
     queue,

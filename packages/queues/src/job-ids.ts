@@ -8,7 +8,8 @@ export const jobIds = {
   ticket: (componentAppId: string, ticket: string): string => `ticket-${componentAppId}-${digest(ticket)}`,
   authorizationEvent: (infoType: string, componentAppId: string, authorizerAppId: string, createTime: string): string =>
     `${infoType}-${componentAppId}-${authorizerAppId}-${createTime}`,
-  unknownInfoType: (componentAppId: string, infoType: string, createTime: string, xml: string): string => `info-${componentAppId}-${digest(infoType, createTime, xml)}`,
+  unknownInfoType: (componentAppId: string, infoType: string, createTime: string, xml: string): string =>
+    `info-${componentAppId}-${digest(infoType, createTime, xml)}`,
   authCode: (componentAppId: string, authCode: string): string => `code-${componentAppId}-${digest(authCode)}`,
   message: (dedupeKey: string): string => `msg-${digest(dedupeKey)}`,
   refresh: (authorizerAppId: string, expiresAt: string): string => `refresh-${authorizerAppId}-${digest(expiresAt)}`,

@@ -31,7 +31,8 @@ export class Producer<Q extends keyof QueueJobs> {
    */
   async add<N extends JobName<Q>>(name: N, data: JobData<Q, N>, jobId: string, opts: JobsOptions = {}): Promise<string> {
     // BullMQ waits for a connection before sending anything; an outage must fail now instead.
-    if (this.connection.status !== 'ready') throw new QueueUnavailableError(`Redis is ${this.connection.status}: ${this.name} job not stored`);
+    if (this.connection.status !== 'ready')
+      throw new QueueUnavailableError(`Redis is ${this.connection.status}: ${this.name} job not stored`);
     const job = await this.queue.add(name as never, data as never, { ...opts, jobId });
     return job.id ?? jobId;
   }

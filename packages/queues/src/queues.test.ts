@@ -1,7 +1,17 @@
 import { openTestRedis, type TestRedis } from '@weixin3rd/testing';
 import { QueueEvents, UnrecoverableError, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Producer, QueueUnavailableError, createRedis, createWorker, jobIds, jobNamesOf, parseJob, subscriberQueue, type TicketJob } from './index.js';
+import {
+  Producer,
+  QueueUnavailableError,
+  createRedis,
+  createWorker,
+  jobIds,
+  jobNamesOf,
+  parseJob,
+  subscriberQueue,
+  type TicketJob,
+} from './index.js';
 
 let redis: TestRedis;
 beforeAll(() => {
@@ -40,7 +50,11 @@ describe('queues', () => {
 
   it('fails a malformed payload without retrying', async () => {
     const producer = new Producer('tickets', createRedis(redis.url, 'producer'), redis.prefix);
-    const worker = createWorker('tickets', { ticket: async () => undefined, 'ensure-component-token': async () => undefined }, { connection: redis.connect(), prefix: redis.prefix });
+    const worker = createWorker(
+      'tickets',
+      { ticket: async () => undefined, 'ensure-component-token': async () => undefined },
+      { connection: redis.connect(), prefix: redis.prefix },
+    );
     await producer.ready();
     const failed = new Promise<[Job | undefined, Error]>((resolve) => worker.on('failed', (job, err) => resolve([job, err])));
     await producer.add('ticket', { ...ticket, ticket: '' }, 'bad-1', { attempts: 5 });
@@ -52,9 +66,13 @@ describe('queues', () => {
   });
 
   it('refuses to start a worker with a missing handler', () => {
-    expect(() => createWorker('tickets', { ticket: async () => undefined } as never, { connection: redis.connect(), prefix: redis.prefix, autorun: false })).toThrow(
-      'worker for tickets has no handler for ensure-component-token',
-    );
+    expect(() =>
+      createWorker('tickets', { ticket: async () => undefined } as never, {
+        connection: redis.connect(),
+        prefix: redis.prefix,
+        autorun: false,
+      }),
+    ).toThrow('worker for tickets has no handler for ensure-component-token');
   });
 
   it('rejects at once when Redis is unreachable instead of queueing the command', async () => {
@@ -65,7 +83,14 @@ describe('queues', () => {
   });
 
   it('validates every job name and names the subscriber queues', () => {
-    expect(jobNamesOf('authorization')).toEqual(['authorized', 'updateauthorized', 'unauthorized', 'unknown-info-type', 'auth-code', 'reconcile']);
+    expect(jobNamesOf('authorization')).toEqual([
+      'authorized',
+      'updateauthorized',
+      'unauthorized',
+      'unknown-info-type',
+      'auth-code',
+      'reconcile',
+    ]);
     expect(() => parseJob('authorization', 'unauthorized', { componentAppId: 'wx1', authorizerAppId: 'wx2' })).toThrow(/createTime/);
     expect(() => parseJob('tickets', 'nope' as never, {})).toThrow(UnrecoverableError);
     expect(subscriberQueue('billing')).toBe('authorizer-events.billing');

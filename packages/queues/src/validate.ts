@@ -4,8 +4,23 @@ import type { JobData, JobName, QueueJobs } from './jobs.js';
 type Shape = Record<string, 'string' | 'string?' | 'string|null' | 'boolean' | 'number[]' | 'object'>;
 
 const TICKET: Shape = { componentAppId: 'string', ticket: 'string', createTime: 'string', receivedAt: 'string' };
-const AUTH_EVENT: Shape = { componentAppId: 'string', authorizerAppId: 'string', authCode: 'string', authCodeExpiresAt: 'string', preAuthCode: 'string|null', createTime: 'string' };
-const AUTHORIZER_EVENT: Shape = { type: 'string', componentAppId: 'string', authorizerAppId: 'string', shopId: 'string|null', funcInfo: 'number[]', occurredAt: 'string', account: 'object' };
+const AUTH_EVENT: Shape = {
+  componentAppId: 'string',
+  authorizerAppId: 'string',
+  authCode: 'string',
+  authCodeExpiresAt: 'string',
+  preAuthCode: 'string|null',
+  createTime: 'string',
+};
+const AUTHORIZER_EVENT: Shape = {
+  type: 'string',
+  componentAppId: 'string',
+  authorizerAppId: 'string',
+  shopId: 'string|null',
+  funcInfo: 'number[]',
+  occurredAt: 'string',
+  account: 'object',
+};
 
 const SHAPES: { [Q in keyof QueueJobs]: Record<JobName<Q>, Shape> } = {
   tickets: { ticket: TICKET, 'ensure-component-token': { componentAppId: 'string', reason: 'string' } },
@@ -21,7 +36,16 @@ const SHAPES: { [Q in keyof QueueJobs]: Record<JobName<Q>, Shape> } = {
     'refresh-authorizer-token': { componentAppId: 'string', authorizerAppId: 'string', reason: 'string' },
     sweep: {},
   },
-  'account-messages': { message: { componentAppId: 'string', authorizerAppId: 'string', dedupeKey: 'string', receivedAt: 'string', xml: 'string', awaitingReply: 'boolean' } },
+  'account-messages': {
+    message: {
+      componentAppId: 'string',
+      authorizerAppId: 'string',
+      dedupeKey: 'string',
+      receivedAt: 'string',
+      xml: 'string',
+      awaitingReply: 'boolean',
+    },
+  },
   'authorizer-events': {
     authorized: AUTHORIZER_EVENT,
     updateauthorized: AUTHORIZER_EVENT,
@@ -62,7 +86,8 @@ export function parseJob<Q extends keyof QueueJobs, N extends JobName<Q>>(queue:
   if (!shape) throw new UnrecoverableError(`queue ${queue} has no job named ${JSON.stringify(name)}`);
   if (typeof data !== 'object' || data === null) throw new UnrecoverableError(`${queue}/${name}: payload must be an object`);
   for (const [field, kind] of Object.entries(shape)) {
-    if (!fits((data as Record<string, unknown>)[field], kind)) throw new UnrecoverableError(`${queue}/${name}: field ${field} must be ${kind}`);
+    if (!fits((data as Record<string, unknown>)[field], kind))
+      throw new UnrecoverableError(`${queue}/${name}: field ${field} must be ${kind}`);
   }
   return data as JobData<Q, N>;
 }

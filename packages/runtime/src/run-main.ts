@@ -3,7 +3,11 @@
  * is reported as one line naming its code, not a stack trace, and the process exits: 78 for
  * configuration problems, 1 otherwise.
  */
-export async function runMain(name: string, start: () => Promise<void>, exit: (code: number) => void = (c) => process.exit(c)): Promise<void> {
+export async function runMain(
+  name: string,
+  start: () => Promise<void>,
+  exit: (code: number) => void = (c) => process.exit(c),
+): Promise<void> {
   try {
     await start();
   } catch (error) {

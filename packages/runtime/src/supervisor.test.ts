@@ -25,7 +25,7 @@ describe('runSupervisor', () => {
 
   it('stops the others when one crashes, with its exit code', async () => {
     const lines: string[] = [];
-    const s = runSupervisor([node('ok', SERVE), node('crash', "setTimeout(() => process.exit(3), 200)")], quietOptions(lines));
+    const s = runSupervisor([node('ok', SERVE), node('crash', 'setTimeout(() => process.exit(3), 200)')], quietOptions(lines));
     expect(await s.done).toBe(3);
     expect(lines).toContain('[ok] bye');
     expect(lines.some((l) => l.includes('crash exited (code 3)'))).toBe(true);
@@ -33,7 +33,10 @@ describe('runSupervisor', () => {
 
   it('kills a child that ignores SIGTERM after the grace period', async () => {
     const lines: string[] = [];
-    const s = runSupervisor([node('stubborn', "process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000);")], quietOptions(lines));
+    const s = runSupervisor(
+      [node('stubborn', "process.on('SIGTERM', () => {}); console.log('up'); setInterval(() => {}, 1000);")],
+      quietOptions(lines),
+    );
     await waitFor(() => lines.includes('[stubborn] up'));
     s.stop();
     expect(await s.done).toBe(1);

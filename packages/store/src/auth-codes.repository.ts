@@ -14,7 +14,15 @@ export class AuthCodesRepository {
   async claim(componentAppId: string, code: string, owner: string): Promise<'won' | 'lost'> {
     const _id = idOf(componentAppId, code);
     try {
-      await this.models.authCode.create({ _id, owner, componentAppId, status: 'processing', outcome: null, authorizerAppId: null, createdAt: new Date() });
+      await this.models.authCode.create({
+        _id,
+        owner,
+        componentAppId,
+        status: 'processing',
+        outcome: null,
+        authorizerAppId: null,
+        createdAt: new Date(),
+      });
       return 'won';
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;
@@ -23,11 +31,18 @@ export class AuthCodesRepository {
     }
   }
 
-  async finish(componentAppId: string, code: string, result: { status: 'done' | 'failed'; outcome: string; authorizerAppId: string | null }): Promise<void> {
+  async finish(
+    componentAppId: string,
+    code: string,
+    result: { status: 'done' | 'failed'; outcome: string; authorizerAppId: string | null },
+  ): Promise<void> {
     await this.models.authCode.updateOne({ _id: idOf(componentAppId, code) }, { $set: result });
   }
 
-  async outcome(componentAppId: string, code: string): Promise<{ status: string; outcome: string | null; authorizerAppId: string | null } | null> {
+  async outcome(
+    componentAppId: string,
+    code: string,
+  ): Promise<{ status: string; outcome: string | null; authorizerAppId: string | null } | null> {
     const doc = await this.models.authCode.findById(idOf(componentAppId, code)).lean();
     return doc ? { status: doc.status, outcome: doc.outcome, authorizerAppId: doc.authorizerAppId } : null;
   }

@@ -77,7 +77,10 @@ export class AuthorizersRepository {
   async markUnauthorized(componentAppId: string, appId: string): Promise<Authorizer | null> {
     await this.models.authorizer.updateOne(
       { componentAppId, appId },
-      { $set: { status: 'unauthorized', refreshToken: null, accessToken: null, accessTokenExpiresAt: null, unauthorizedAt: new Date() }, $inc: { tokenVersion: 1 } },
+      {
+        $set: { status: 'unauthorized', refreshToken: null, accessToken: null, accessTokenExpiresAt: null, unauthorizedAt: new Date() },
+        $inc: { tokenVersion: 1 },
+      },
     );
     return this.find(componentAppId, appId);
   }
@@ -93,7 +96,10 @@ export class AuthorizersRepository {
 
   /** Finds an account by appid, in one component or the first that has it. */
   async findByAppId(appId: string, componentAppId?: string): Promise<Authorizer | null> {
-    const doc = await this.models.authorizer.findOne(componentAppId ? { componentAppId, appId } : { appId }).sort({ componentAppId: 1 }).lean();
+    const doc = await this.models.authorizer
+      .findOne(componentAppId ? { componentAppId, appId } : { appId })
+      .sort({ componentAppId: 1 })
+      .lean();
     return doc ? this.open(doc) : null;
   }
 
@@ -104,7 +110,12 @@ export class AuthorizersRepository {
     if (filter.shopId) query.shopId = filter.shopId;
     if (filter.status) query.status = filter.status;
     const [docs, total] = await Promise.all([
-      this.models.authorizer.find(query).sort({ updatedAt: -1, appId: 1 }).skip((page - 1) * pageSize).limit(pageSize).lean(),
+      this.models.authorizer
+        .find(query)
+        .sort({ updatedAt: -1, appId: 1 })
+        .skip((page - 1) * pageSize)
+        .limit(pageSize)
+        .lean(),
       this.models.authorizer.countDocuments(query),
     ]);
     return { items: docs.map((d) => this.open(d)), total };
@@ -117,7 +128,10 @@ export class AuthorizersRepository {
 
   /** WeChat still lists the account: take its refresh token back (api_get_authorizer_list). */
   async restoreRefreshToken(componentAppId: string, appId: string, refreshToken: string): Promise<void> {
-    await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { refreshToken: this.box.seal(refreshToken), status: 'authorized' }, $inc: { tokenVersion: 1 } });
+    await this.models.authorizer.updateOne(
+      { componentAppId, appId },
+      { $set: { refreshToken: this.box.seal(refreshToken), status: 'authorized' }, $inc: { tokenVersion: 1 } },
+    );
   }
 
   /**
@@ -127,11 +141,20 @@ export class AuthorizersRepository {
    * filter one after the other, both matching, so callers first win the version's claim
    * (AuthorizerTokenService does, in Redis) and only one writer per version gets here.
    */
-  async saveTokens(componentAppId: string, appId: string, expectedVersion: number, tokens: { accessToken: string; expiresAt: Date; refreshToken: string }): Promise<boolean> {
+  async saveTokens(
+    componentAppId: string,
+    appId: string,
+    expectedVersion: number,
+    tokens: { accessToken: string; expiresAt: Date; refreshToken: string },
+  ): Promise<boolean> {
     const res = await this.models.authorizer.updateOne(
       { componentAppId, appId, tokenVersion: expectedVersion, status: 'authorized' },
       {
-        $set: { accessToken: this.box.seal(tokens.accessToken), accessTokenExpiresAt: tokens.expiresAt, refreshToken: this.box.seal(tokens.refreshToken) },
+        $set: {
+          accessToken: this.box.seal(tokens.accessToken),
+          accessTokenExpiresAt: tokens.expiresAt,
+          refreshToken: this.box.seal(tokens.refreshToken),
+        },
         $inc: { tokenVersion: 1 },
       },
     );
@@ -151,7 +174,10 @@ export class AuthorizersRepository {
    */
   async *expiringBatches(before: Date, limit: number, size: number): AsyncGenerator<ExpiringAuthorizer[]> {
     const cursor = this.models.authorizer
-      .find({ status: 'authorized', $or: [{ accessTokenExpiresAt: { $lt: before } }, { accessTokenExpiresAt: null }] }, { _id: 0, componentAppId: 1, appId: 1, accessTokenExpiresAt: 1, tokenVersion: 1 })
+      .find(
+        { status: 'authorized', $or: [{ accessTokenExpiresAt: { $lt: before } }, { accessTokenExpiresAt: null }] },
+        { _id: 0, componentAppId: 1, appId: 1, accessTokenExpiresAt: 1, tokenVersion: 1 },
+      )
       .sort({ accessTokenExpiresAt: 1 })
       .limit(limit)
       .lean<ExpiringAuthorizer>()
@@ -173,7 +199,10 @@ export class AuthorizersRepository {
 
   /** WeChat refuses the refresh token and no longer lists the account: the merchant must authorize again. */
   async markReauthRequired(componentAppId: string, appId: string): Promise<Authorizer | null> {
-    await this.models.authorizer.updateOne({ componentAppId, appId }, { $set: { status: 'reauth_required', accessToken: null, accessTokenExpiresAt: null }, $inc: { tokenVersion: 1 } });
+    await this.models.authorizer.updateOne(
+      { componentAppId, appId },
+      { $set: { status: 'reauth_required', accessToken: null, accessTokenExpiresAt: null }, $inc: { tokenVersion: 1 } },
+    );
     return this.find(componentAppId, appId);
   }
 
@@ -183,6 +212,11 @@ export class AuthorizersRepository {
   }
 
   private open(doc: AuthorizerDoc): Authorizer {
-    return { ...doc, shopId: doc.shopId ?? null, refreshToken: doc.refreshToken ? this.box.open(doc.refreshToken) : null, accessToken: doc.accessToken ? this.box.open(doc.accessToken) : null };
+    return {
+      ...doc,
+      shopId: doc.shopId ?? null,
+      refreshToken: doc.refreshToken ? this.box.open(doc.refreshToken) : null,
+      accessToken: doc.accessToken ? this.box.open(doc.accessToken) : null,
+    };
   }
 }

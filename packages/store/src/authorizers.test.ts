@@ -21,14 +21,31 @@ const input = (appId: string, refreshToken = 'refreshtoken@@@r1'): AuthorizedInp
   accessToken: 'at_1',
   accessTokenExpiresAt: new Date(Date.now() + 7_200_000),
   funcInfo: [1, 2],
-  account: { kind: 'official', nickName: '小鹿咖啡', headImg: null, userName: 'gh_1', principalName: 'P', alias: null, qrcodeUrl: null, serviceType: 2, verifyType: 0 },
+  account: {
+    kind: 'official',
+    nickName: '小鹿咖啡',
+    headImg: null,
+    userName: 'gh_1',
+    principalName: 'P',
+    alias: null,
+    qrcodeUrl: null,
+    serviceType: 2,
+    verifyType: 0,
+  },
 });
 
 describe('authorizers', () => {
   it('stores the refresh and access tokens sealed and returns the previous state on re-authorization', async () => {
     const first = await store.authorizers.upsertAuthorized(input('wx00000000000000b1'));
     expect(first.previous).toBeNull();
-    expect(first.current).toMatchObject({ status: 'authorized', refreshToken: 'refreshtoken@@@r1', accessToken: 'at_1', funcInfo: [1, 2], tokenVersion: 1, nickName: '小鹿咖啡' });
+    expect(first.current).toMatchObject({
+      status: 'authorized',
+      refreshToken: 'refreshtoken@@@r1',
+      accessToken: 'at_1',
+      funcInfo: [1, 2],
+      tokenVersion: 1,
+      nickName: '小鹿咖啡',
+    });
     const second = await store.authorizers.upsertAuthorized({ ...input('wx00000000000000b1', 'refreshtoken@@@r2'), funcInfo: [1] });
     expect(second.previous?.funcInfo).toEqual([1, 2]);
     expect(second.current).toMatchObject({ refreshToken: 'refreshtoken@@@r2', tokenVersion: 2 });
@@ -66,7 +83,11 @@ describe('authorizers', () => {
   it('streams the accounts due for a refresh, soonest first, in batches, up to the limit', async () => {
     const E = 'wx00000000000000e9';
     const due = (appId: string, inMs: number | null) =>
-      store.authorizers.upsertAuthorized({ ...input(appId), componentAppId: E, accessTokenExpiresAt: inMs === null ? null : new Date(Date.now() + inMs) });
+      store.authorizers.upsertAuthorized({
+        ...input(appId),
+        componentAppId: E,
+        accessTokenExpiresAt: inMs === null ? null : new Date(Date.now() + inMs),
+      });
     for (let i = 0; i < 5; i++) await due(`wx00000000000000c${i}`, (5 - i) * 60_000);
     await due('wx00000000000000d1', 3 * 3_600_000); // not due
     await due('wx00000000000000d2', 30_000);
@@ -75,7 +96,13 @@ describe('authorizers', () => {
     const batches = [];
     for await (const batch of store.authorizers.expiringBatches(horizon, 100, 2)) batches.push(batch.filter((a) => a.componentAppId === E));
     expect(batches.map((b) => b.length)).toEqual([2, 2, 1]);
-    expect(batches.flat().map((a) => a.appId)).toEqual(['wx00000000000000c4', 'wx00000000000000c3', 'wx00000000000000c2', 'wx00000000000000c1', 'wx00000000000000c0']);
+    expect(batches.flat().map((a) => a.appId)).toEqual([
+      'wx00000000000000c4',
+      'wx00000000000000c3',
+      'wx00000000000000c2',
+      'wx00000000000000c1',
+      'wx00000000000000c0',
+    ]);
     expect(batches.flat()[0]).toMatchObject({ tokenVersion: 1, accessTokenExpiresAt: expect.any(Date) });
     expect(await store.authorizers.findExpiring(horizon, 3)).toHaveLength(3);
   });

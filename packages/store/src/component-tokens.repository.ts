@@ -18,7 +18,9 @@ export class ComponentTokensRepository {
 
   async get(appId: string): Promise<StoredToken | null> {
     const doc = await this.models.componentToken.findOne({ appId }).sort({ version: -1 }).lean();
-    return doc ? { accessToken: this.box.open(doc.accessToken), expiresAt: doc.expiresAt, version: doc.version, refreshedAt: doc.refreshedAt } : null;
+    return doc
+      ? { accessToken: this.box.open(doc.accessToken), expiresAt: doc.expiresAt, version: doc.version, refreshedAt: doc.refreshedAt }
+      : null;
   }
 
   /**
@@ -27,7 +29,13 @@ export class ComponentTokensRepository {
    */
   async save(appId: string, accessToken: string, expiresAt: Date, expectedVersion: number): Promise<boolean> {
     try {
-      await this.models.componentToken.create({ appId, version: expectedVersion + 1, accessToken: this.box.seal(accessToken), expiresAt, refreshedAt: new Date() });
+      await this.models.componentToken.create({
+        appId,
+        version: expectedVersion + 1,
+        accessToken: this.box.seal(accessToken),
+        expiresAt,
+        refreshedAt: new Date(),
+      });
     } catch (error) {
       if ((error as { code?: number }).code === 11000) return false;
       throw error;

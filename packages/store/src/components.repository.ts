@@ -27,7 +27,8 @@ export class ComponentsRepository {
   /** Creates or updates a component; a changed EncodingAESKey keeps the old one as previous. */
   async upsert(input: Omit<ComponentSecrets, 'previousEncodingAesKey'>): Promise<void> {
     const existing = await this.get(input.appId);
-    const rotated = existing && existing.encodingAesKey !== input.encodingAesKey ? existing.encodingAesKey : (existing?.previousEncodingAesKey ?? null);
+    const rotated =
+      existing && existing.encodingAesKey !== input.encodingAesKey ? existing.encodingAesKey : (existing?.previousEncodingAesKey ?? null);
     await this.models.component.updateOne(
       { appId: input.appId },
       {

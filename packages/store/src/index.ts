@@ -5,6 +5,14 @@ export type { AuthCodeDoc, AuthorizerDoc, ComponentDoc, ComponentTicketDoc, Comp
 export { ComponentsRepository, type ComponentSecrets, type ComponentSummary } from './components.repository.js';
 export { TicketsRepository, type TicketSaveResult } from './tickets.repository.js';
 export { ComponentTokensRepository, type StoredToken } from './component-tokens.repository.js';
-export { AuthorizersRepository, type AuthorizedInput, type Authorizer, type AuthorizerFilter, type AuthorizerAccount, type BindResult, type ExpiringAuthorizer } from './authorizers.repository.js';
+export {
+  AuthorizersRepository,
+  type AuthorizedInput,
+  type Authorizer,
+  type AuthorizerFilter,
+  type AuthorizerAccount,
+  type BindResult,
+  type ExpiringAuthorizer,
+} from './authorizers.repository.js';
 export { AuthCodesRepository, StateNoncesRepository } from './auth-codes.repository.js';
 export { connectStore, type ConnectOptions, type Store } from './store.js';

@@ -30,9 +30,11 @@ export class SecretBox {
 
   open(sealed: string): string {
     const [version, keyId, iv, tag, ct] = sealed.split('.');
-    if (version !== 'v1' || !keyId || iv === undefined || tag === undefined || ct === undefined) throw new StoreError('SECRET_CORRUPT', 'sealed value is malformed');
+    if (version !== 'v1' || !keyId || iv === undefined || tag === undefined || ct === undefined)
+      throw new StoreError('SECRET_CORRUPT', 'sealed value is malformed');
     const key = [this.key, ...this.previousKeys].find((k) => keyIdOf(k) === keyId);
-    if (!key) throw new StoreError('DATA_KEY_MISMATCH', `value was sealed with DATA_KEY ${keyId}, not with the configured key ${this.keyId}`);
+    if (!key)
+      throw new StoreError('DATA_KEY_MISMATCH', `value was sealed with DATA_KEY ${keyId}, not with the configured key ${this.keyId}`);
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
       decipher.setAuthTag(Buffer.from(tag, 'base64url'));

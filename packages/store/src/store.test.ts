@@ -42,7 +42,11 @@ describe('store', () => {
   it('keeps component secrets sealed at rest and the previous AES key on rotation', async () => {
     await store.components.upsert(component);
     await store.components.upsert({ ...component, encodingAesKey: 'B'.repeat(43) });
-    expect(await store.components.get(component.appId)).toEqual({ ...component, encodingAesKey: 'B'.repeat(43), previousEncodingAesKey: 'A'.repeat(43) });
+    expect(await store.components.get(component.appId)).toEqual({
+      ...component,
+      encodingAesKey: 'B'.repeat(43),
+      previousEncodingAesKey: 'A'.repeat(43),
+    });
     const raw = JSON.stringify(await db.connection.collection('components').findOne({ appId: component.appId }));
     for (const secret of ['secret-1', 'tok1', 'A'.repeat(43), 'B'.repeat(43)]) expect(raw).not.toContain(secret);
     expect(await store.components.summary(component.appId)).not.toHaveProperty('appSecret');

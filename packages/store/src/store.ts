@@ -33,7 +33,9 @@ export interface ConnectOptions {
  * a wrong key stops the process before anything is read or overwritten.
  */
 export async function connectStore(uri: string, options: ConnectOptions): Promise<Store> {
-  const connection = await mongoose.createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000 }).asPromise();
+  const connection = await mongoose
+    .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000 })
+    .asPromise();
   try {
     const models = registerModels(connection);
     await Promise.all(Object.values(models).map((m: Models[keyof Models]) => m.syncIndexes()));
@@ -66,6 +68,9 @@ async function assertDataKey(models: Models, box: SecretBox): Promise<void> {
   }
   const stored = await models.meta.findById('data-key').lean();
   if (stored && stored.value !== box.keyId) {
-    throw new StoreError('DATA_KEY_MISMATCH', `DATA_KEY is not the key this database was written with (stored key id ${stored.value}, configured ${box.keyId}); nothing was changed`);
+    throw new StoreError(
+      'DATA_KEY_MISMATCH',
+      `DATA_KEY is not the key this database was written with (stored key id ${stored.value}, configured ${box.keyId}); nothing was changed`,
+    );
   }
 }

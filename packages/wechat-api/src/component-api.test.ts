@@ -3,7 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AuthorizerApi, ComponentApi, Transport, WeChatApiError, type TokenSource } from './index.js';
 
-const C = { appId: 'wx00000000000a9101', appSecret: 'api-secret', token: 'apitoken', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+const C = {
+  appId: 'wx00000000000a9101',
+  appSecret: 'api-secret',
+  token: 'apitoken',
+  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+};
 const OA = 'wx1a2b3c4d5e6f7001';
 let world: World;
 let app: FastifyInstance;
@@ -45,7 +50,10 @@ describe('ComponentApi against the sandbox', () => {
     expect((await api.createPreAuthCode()).pre_auth_code).toMatch(/^preauthcode@@@/);
     const code = world.consent(C.appId, OA, [1, 15], null).authCode.value;
     const auth = await api.queryAuth(code);
-    expect(auth.authorization_info).toMatchObject({ authorizer_appid: OA, func_info: [{ funcscope_category: { id: 1 } }, { funcscope_category: { id: 15 } }] });
+    expect(auth.authorization_info).toMatchObject({
+      authorizer_appid: OA,
+      func_info: [{ funcscope_category: { id: 1 } }, { funcscope_category: { id: 15 } }],
+    });
     const refresh = auth.authorization_info.authorizer_refresh_token ?? '';
     const token = await api.authorizerToken(OA, refresh);
     expect(token.authorizer_refresh_token).toBe(refresh);
@@ -66,7 +74,14 @@ describe('ComponentApi against the sandbox', () => {
     const api = new ComponentApi(transport, C.appId);
     const error = await api.componentToken('wrong-secret', world.issueTicket(C.appId).value).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WeChatApiError);
-    expect(error).toMatchObject({ code: 40125, errmsg: 'invalid appsecret', call: 'api_component_token', kind: 'config', retryable: false, rid: expect.stringMatching(/^[0-9a-f-]+$/) });
+    expect(error).toMatchObject({
+      code: 40125,
+      errmsg: 'invalid appsecret',
+      call: 'api_component_token',
+      kind: 'config',
+      retryable: false,
+      rid: expect.stringMatching(/^[0-9a-f-]+$/),
+    });
     expect(callsOf('api_component_token')).toBe(1);
     await expect(api.componentToken(C.appSecret, 'ticket@@@unknown')).rejects.toMatchObject({ code: 61006, kind: 'ticket' });
   });

@@ -31,7 +31,10 @@ export class ComponentApi {
   ) {}
 
   startPushTicket(componentSecret: string): Promise<OkResponse> {
-    return this.transport.post('api_start_push_ticket', `${P}api_start_push_ticket`, { component_appid: this.componentAppId, component_secret: componentSecret });
+    return this.transport.post('api_start_push_ticket', `${P}api_start_push_ticket`, {
+      component_appid: this.componentAppId,
+      component_secret: componentSecret,
+    });
   }
 
   componentToken(appSecret: string, ticket: string): Promise<ComponentTokenResponse> {
@@ -51,7 +54,11 @@ export class ComponentApi {
   }
 
   authorizerToken(authorizerAppId: string, refreshToken: string): Promise<AuthorizerTokenResponse> {
-    return this.withToken('api_authorizer_token', { component_appid: this.componentAppId, authorizer_appid: authorizerAppId, authorizer_refresh_token: refreshToken });
+    return this.withToken('api_authorizer_token', {
+      component_appid: this.componentAppId,
+      authorizer_appid: authorizerAppId,
+      authorizer_refresh_token: refreshToken,
+    });
   }
 
   getAuthorizerInfo(authorizerAppId: string): Promise<AuthorizerInfoResponse> {
@@ -62,12 +69,24 @@ export class ComponentApi {
     return this.withToken('api_get_authorizer_list', { component_appid: this.componentAppId, offset, count });
   }
 
-  getAuthorizerOption(authorizerAppId: string, optionName: string): Promise<{ authorizer_appid: string; option_name: string; option_value: string }> {
-    return this.withToken('api_get_authorizer_option', { component_appid: this.componentAppId, authorizer_appid: authorizerAppId, option_name: optionName });
+  getAuthorizerOption(
+    authorizerAppId: string,
+    optionName: string,
+  ): Promise<{ authorizer_appid: string; option_name: string; option_value: string }> {
+    return this.withToken('api_get_authorizer_option', {
+      component_appid: this.componentAppId,
+      authorizer_appid: authorizerAppId,
+      option_name: optionName,
+    });
   }
 
   setAuthorizerOption(authorizerAppId: string, optionName: string, optionValue: string): Promise<OkResponse> {
-    return this.withToken('api_set_authorizer_option', { component_appid: this.componentAppId, authorizer_appid: authorizerAppId, option_name: optionName, option_value: optionValue });
+    return this.withToken('api_set_authorizer_option', {
+      component_appid: this.componentAppId,
+      authorizer_appid: authorizerAppId,
+      option_name: optionName,
+      option_value: optionValue,
+    });
   }
 
   /** Resets the component's own API counters (counts against 10 a month). */
@@ -77,7 +96,11 @@ export class ComponentApi {
 
   /** Works without a token, even when token issuance itself is out of quota. */
   clearQuotaV2(appSecret: string, appId?: string): Promise<OkResponse> {
-    return this.transport.post('clear_quota_v2', `${P}clear_quota/v2`, { component_appid: this.componentAppId, appsecret: appSecret, ...(appId ? { appid: appId } : {}) });
+    return this.transport.post('clear_quota_v2', `${P}clear_quota/v2`, {
+      component_appid: this.componentAppId,
+      appsecret: appSecret,
+      ...(appId ? { appid: appId } : {}),
+    });
   }
 
   private async withToken<T>(call: string, body: unknown, path = `${P}${call}`): Promise<T> {
@@ -99,14 +122,29 @@ export class AuthorizerApi {
   constructor(private readonly transport: Transport) {}
 
   sendCustomText(accessToken: string, touser: string, content: string): Promise<OkResponse> {
-    return this.transport.post('custom_send', '/cgi-bin/message/custom/send', { touser, msgtype: 'text', text: { content } }, { access_token: accessToken });
+    return this.transport.post(
+      'custom_send',
+      '/cgi-bin/message/custom/send',
+      { touser, msgtype: 'text', text: { content } },
+      { access_token: accessToken },
+    );
   }
 
   getOption(accessToken: string, optionName: string): Promise<{ option_name: string; option_value: string }> {
-    return this.transport.post('get_authorizer_option', `${P}get_authorizer_option`, { option_name: optionName }, { access_token: accessToken });
+    return this.transport.post(
+      'get_authorizer_option',
+      `${P}get_authorizer_option`,
+      { option_name: optionName },
+      { access_token: accessToken },
+    );
   }
 
   setOption(accessToken: string, optionName: string, optionValue: string): Promise<OkResponse> {
-    return this.transport.post('set_authorizer_option', `${P}set_authorizer_option`, { option_name: optionName, option_value: optionValue }, { access_token: accessToken });
+    return this.transport.post(
+      'set_authorizer_option',
+      `${P}set_authorizer_option`,
+      { option_name: optionName, option_value: optionValue },
+      { access_token: accessToken },
+    );
   }
 }

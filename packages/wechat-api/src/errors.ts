@@ -52,7 +52,8 @@ export class WeChatApiError extends Error {
   }
 }
 
-export const isWeChatApiError = (e: unknown, code?: number): e is WeChatApiError => e instanceof WeChatApiError && (code === undefined || e.code === code);
+export const isWeChatApiError = (e: unknown, code?: number): e is WeChatApiError =>
+  e instanceof WeChatApiError && (code === undefined || e.code === code);
 
 /** Splits WeChat's `errmsg … rid: xxx` into the message and the request id. */
 export function splitRid(errmsg: string): { errmsg: string; rid: string | null } {

@@ -17,10 +17,7 @@ const ENCODING_AES_KEY_PATTERN = /^[A-Za-z0-9]{43}$/;
  */
 export function parseEncodingAesKey(encodingAesKey: string): Buffer {
   if (typeof encodingAesKey !== 'string' || !ENCODING_AES_KEY_PATTERN.test(encodingAesKey)) {
-    throw new WeChatCryptoError(
-      'WX_CRYPTO_ILLEGAL_AES_KEY',
-      'EncodingAESKey must be exactly 43 characters from [A-Za-z0-9]',
-    );
+    throw new WeChatCryptoError('WX_CRYPTO_ILLEGAL_AES_KEY', 'EncodingAESKey must be exactly 43 characters from [A-Za-z0-9]');
   }
   const key = Buffer.from(`${encodingAesKey}=`, 'base64');
   if (key.length !== AES_KEY_BYTES) {

@@ -109,9 +109,10 @@ describe('WeChatCrypto', () => {
   describe('encryptReply', () => {
     it('signs the reply over its own timestamp, nonce and Encrypt', () => {
       const reply = box.encryptReply('<xml>r</xml>', { timestamp: 1713424427, nonce: 'abc123' });
-      const match = /^<xml>\n<Encrypt><!\[CDATA\[(.+)\]\]><\/Encrypt>\n<MsgSignature><!\[CDATA\[([0-9a-f]{40})\]\]><\/MsgSignature>\n<TimeStamp>1713424427<\/TimeStamp>\n<Nonce><!\[CDATA\[abc123\]\]><\/Nonce>\n<\/xml>$/.exec(
-        reply,
-      );
+      const match =
+        /^<xml>\n<Encrypt><!\[CDATA\[(.+)\]\]><\/Encrypt>\n<MsgSignature><!\[CDATA\[([0-9a-f]{40})\]\]><\/MsgSignature>\n<TimeStamp>1713424427<\/TimeStamp>\n<Nonce><!\[CDATA\[abc123\]\]><\/Nonce>\n<\/xml>$/.exec(
+          reply,
+        );
       expect(match).not.toBeNull();
       const [, encrypt = '', signature = ''] = match ?? [];
       expect(signature).toBe(msgSignature(token, '1713424427', 'abc123', encrypt));
@@ -130,18 +131,16 @@ describe('WeChatCrypto', () => {
 
   describe('verifyEchostr', () => {
     it('rejects a bad signature with -40001', () => {
-      expect(() =>
-        box.verifyEchostr({ signature: '0'.repeat(40), timestamp, nonce, echostr: '4375120948345356249' }),
-      ).toThrow(err(-40001));
+      expect(() => box.verifyEchostr({ signature: '0'.repeat(40), timestamp, nonce, echostr: '4375120948345356249' })).toThrow(err(-40001));
     });
   });
 
   describe('constructor', () => {
     it('rejects malformed keys with -40004', () => {
       expect(() => new WeChatCrypto({ token, encodingAesKey: 'A'.repeat(42), receiveId })).toThrow(err(-40004));
-      expect(
-        () => new WeChatCrypto({ token, encodingAesKey: currentKey, previousEncodingAesKey: 'A'.repeat(44), receiveId }),
-      ).toThrow(err(-40004));
+      expect(() => new WeChatCrypto({ token, encodingAesKey: currentKey, previousEncodingAesKey: 'A'.repeat(44), receiveId })).toThrow(
+        err(-40004),
+      );
     });
 
     it('requires a token and a receiveId', () => {

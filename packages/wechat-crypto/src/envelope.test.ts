@@ -85,9 +85,7 @@ describe('encryptMessage / decryptMessage round trip', () => {
 
   it('rejects a random prefix that is not 16 bytes with -40006', () => {
     expect(() => encryptMessage('x', { aesKey: encodingAesKey, receiveId, random: 'short' })).toThrow(err(-40006));
-    expect(() => encryptMessage('x', { aesKey: encodingAesKey, receiveId, random: '中'.repeat(16) })).toThrow(
-      err(-40006),
-    );
+    expect(() => encryptMessage('x', { aesKey: encodingAesKey, receiveId, random: '中'.repeat(16) })).toThrow(err(-40006));
   });
 
   it('rejects a malformed key with -40004', () => {
@@ -104,9 +102,7 @@ describe('decryptMessage rejects bad input', () => {
   });
 
   it('wrong receiveId → -40005', () => {
-    expect(() => decryptMessage(good, { aesKey: encodingAesKey, receiveId: 'wxffffffffffffffff' })).toThrow(
-      err(-40005),
-    );
+    expect(() => decryptMessage(good, { aesKey: encodingAesKey, receiveId: 'wxffffffffffffffff' })).toThrow(err(-40005));
     expect(() => decryptMessage(good, { aesKey: encodingAesKey, receiveId: '' })).toThrow(err(-40005));
   });
 
@@ -128,12 +124,8 @@ describe('decryptMessage rejects bad input', () => {
 
   it('truncated ciphertext (whole base64, partial block) → -40007', () => {
     const bytes = Buffer.from(good, 'base64');
-    expect(() => decryptMessage(bytes.subarray(0, bytes.length - 3).toString('base64'), { aesKey: encodingAesKey })).toThrow(
-      err(-40007),
-    );
-    expect(() => decryptMessage(bytes.subarray(0, 48).toString('base64'), { aesKey: encodingAesKey })).toThrow(
-      err(-40007),
-    );
+    expect(() => decryptMessage(bytes.subarray(0, bytes.length - 3).toString('base64'), { aesKey: encodingAesKey })).toThrow(err(-40007));
+    expect(() => decryptMessage(bytes.subarray(0, 48).toString('base64'), { aesKey: encodingAesKey })).toThrow(err(-40007));
   });
 
   it('wrong key → -40007 (bad padding)', () => {

@@ -48,9 +48,6 @@ export class WeChatCryptoError extends Error {
 }
 
 /** Type guard for {@link WeChatCryptoError}, optionally narrowed to one code. */
-export function isWeChatCryptoError(
-  value: unknown,
-  code?: WeChatCryptoErrorCode,
-): value is WeChatCryptoError {
+export function isWeChatCryptoError(value: unknown, code?: WeChatCryptoErrorCode): value is WeChatCryptoError {
   return value instanceof WeChatCryptoError && (code === undefined || value.code === code);
 }

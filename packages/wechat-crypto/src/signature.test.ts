@@ -34,8 +34,6 @@ describe('signatures', () => {
   });
 
   it('computing over a non-string throws -40003', () => {
-    expect(() => plainSignature('tok', 1 as unknown as string, '2')).toThrow(
-      expect.objectContaining({ wxCode: -40003 }),
-    );
+    expect(() => plainSignature('tok', 1 as unknown as string, '2')).toThrow(expect.objectContaining({ wxCode: -40003 }));
   });
 });

@@ -61,13 +61,7 @@ function allStrings(values: readonly unknown[]): boolean {
  * Checks a received `msg_signature` against token/timestamp/nonce/encrypt in
  * constant time. Never throws: any malformed or missing input yields `false`.
  */
-export function verifyMsgSignature(
-  token: string,
-  timestamp: string,
-  nonce: string,
-  encrypt: string,
-  signature: string,
-): boolean {
+export function verifyMsgSignature(token: string, timestamp: string, nonce: string, encrypt: string, signature: string): boolean {
   if (!allStrings([token, timestamp, nonce, encrypt])) return false;
   return safeEqualHex(msgSignature(token, timestamp, nonce, encrypt), signature);
 }

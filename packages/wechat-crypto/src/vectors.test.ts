@@ -119,9 +119,7 @@ describe('V3 (wechatpy test_crypto, WeCom flavour)', () => {
       '<Nonce><![CDATA[461056294]]></Nonce>',
       '</xml>',
     ].join('\n');
-    expect(box.encryptReply(reply, { timestamp: 1411525903, nonce: '461056294', random: '1234567890123456' })).toBe(
-      expected,
-    );
+    expect(box.encryptReply(reply, { timestamp: 1411525903, nonce: '461056294', random: '1234567890123456' })).toBe(expected);
   });
 });
 
@@ -250,9 +248,7 @@ describe('V7 (official third-party-platform doc, debug_demo)', () => {
     const replyEncrypt =
       'hE8R6mGXHkJJjU72KxzKUd1GEkKJaEZq7vRL8XgK3o+00k8JGq6+pZJUIlTSyhsX+bxIBQ72g3GyvDdIZcr6+3HAZbSvPT9t/o11MI7d6WELwqrGd7jMnV0zv3Zc9Nq7';
     const replySignature = '03e0812039325c2712ef5f0f980fd14c70d6e307';
-    expect(
-      encryptMessage(reply, { aesKey: encodingAesKey, receiveId: componentAppId, random: '999951349e8ee746' }),
-    ).toBe(replyEncrypt);
+    expect(encryptMessage(reply, { aesKey: encodingAesKey, receiveId: componentAppId, random: '999951349e8ee746' })).toBe(replyEncrypt);
     expect(msgSignature(token, '1713424427', '415670741', replyEncrypt)).toBe(replySignature);
     const xml = box.encryptReply(reply, {
       timestamp: '1713424427',

@@ -36,16 +36,28 @@ describe('envelopes', () => {
   });
 
   it('builds the §1.5 encrypted reply template byte for byte', () => {
-    const xml = encryptedEnvelope({ encrypt: 'hE8R6m==', msgSignature: '03e0812039325c2712ef5f0f980fd14c70d6e307', timestamp: 1713424427, nonce: '415670741' });
+    const xml = encryptedEnvelope({
+      encrypt: 'hE8R6m==',
+      msgSignature: '03e0812039325c2712ef5f0f980fd14c70d6e307',
+      timestamp: 1713424427,
+      nonce: '415670741',
+    });
     expect(xml).toBe(
       '<xml>\n<Encrypt><![CDATA[hE8R6m==]]></Encrypt>\n<MsgSignature><![CDATA[03e0812039325c2712ef5f0f980fd14c70d6e307]]></MsgSignature>\n<TimeStamp>1713424427</TimeStamp>\n<Nonce><![CDATA[415670741]]></Nonce>\n</xml>',
     );
-    expect(parseXml(xml)).toEqual({ Encrypt: 'hE8R6m==', MsgSignature: '03e0812039325c2712ef5f0f980fd14c70d6e307', TimeStamp: '1713424427', Nonce: '415670741' });
+    expect(parseXml(xml)).toEqual({
+      Encrypt: 'hE8R6m==',
+      MsgSignature: '03e0812039325c2712ef5f0f980fd14c70d6e307',
+      TimeStamp: '1713424427',
+      Nonce: '415670741',
+    });
   });
 
   it('builds both push envelopes of §1.4', () => {
     expect(pushEnvelope({ appId: 'wx1', encrypt: 'E' })).toBe('<xml><AppId><![CDATA[wx1]]></AppId><Encrypt><![CDATA[E]]></Encrypt></xml>');
-    expect(pushEnvelope({ toUserName: 'gh_1', encrypt: 'E' })).toBe('<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[E]]></Encrypt></xml>');
+    expect(pushEnvelope({ toUserName: 'gh_1', encrypt: 'E' })).toBe(
+      '<xml><ToUserName><![CDATA[gh_1]]></ToUserName><Encrypt><![CDATA[E]]></Encrypt></xml>',
+    );
   });
 });
 

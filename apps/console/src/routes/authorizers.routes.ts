@@ -36,7 +36,15 @@ export function authorizerView(a: Authorizer) {
 
 /** `/api/v1/authorizers`: list, detail, explicit (re)binding to a shop; on-demand reconciliation. */
 export const authorizersRoutes: FastifyPluginAsync<AuthorizersRoutesOptions> = async (app, { store, events, authorization }) => {
-  app.get<{ Querystring: { component?: string; shop?: string; status?: 'authorized' | 'unauthorized' | 'reauth_required'; page?: number; pageSize?: number } }>(
+  app.get<{
+    Querystring: {
+      component?: string;
+      shop?: string;
+      status?: 'authorized' | 'unauthorized' | 'reauth_required';
+      page?: number;
+      pageSize?: number;
+    };
+  }>(
     '/api/v1/authorizers',
     {
       schema: {
@@ -57,7 +65,11 @@ export const authorizersRoutes: FastifyPluginAsync<AuthorizersRoutesOptions> = a
       const page = req.query.page ?? 1;
       const pageSize = req.query.pageSize ?? 50;
       const { items, total } = await store.authorizers.list(
-        { ...(req.query.component ? { componentAppId: req.query.component } : {}), ...(req.query.shop ? { shopId: req.query.shop } : {}), ...(req.query.status ? { status: req.query.status } : {}) },
+        {
+          ...(req.query.component ? { componentAppId: req.query.component } : {}),
+          ...(req.query.shop ? { shopId: req.query.shop } : {}),
+          ...(req.query.status ? { status: req.query.status } : {}),
+        },
         page,
         pageSize,
       );
@@ -73,7 +85,12 @@ export const authorizersRoutes: FastifyPluginAsync<AuthorizersRoutesOptions> = a
 
   app.get<{ Params: { appid: string }; Querystring: { component?: string } }>(
     '/api/v1/authorizers/:appid',
-    { schema: { params: { type: 'object', properties: { appid: APPID } }, querystring: { type: 'object', properties: { component: APPID } } } },
+    {
+      schema: {
+        params: { type: 'object', properties: { appid: APPID } },
+        querystring: { type: 'object', properties: { component: APPID } },
+      },
+    },
     async (req) => authorizerView(await find(req.params.appid, req.query.component)),
   );
 
@@ -83,7 +100,12 @@ export const authorizersRoutes: FastifyPluginAsync<AuthorizersRoutesOptions> = a
       schema: {
         params: { type: 'object', properties: { appid: APPID } },
         querystring: { type: 'object', properties: { component: APPID } },
-        body: { type: 'object', additionalProperties: false, required: ['shopId'], properties: { shopId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['shopId'],
+          properties: { shopId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } },
+        },
       },
     },
     async (req) => {
@@ -100,8 +122,13 @@ export const authorizersRoutes: FastifyPluginAsync<AuthorizersRoutesOptions> = a
     '/api/v1/components/:componentAppId/reconcile',
     { schema: { params: { type: 'object', properties: { componentAppId: APPID } } } },
     async (req, reply) => {
-      if (!(await store.components.summary(req.params.componentAppId))) throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${req.params.componentAppId}`);
-      const jobId = await authorization.add('reconcile', { componentAppId: req.params.componentAppId }, `reconcile-${req.params.componentAppId}-${Date.now()}`);
+      if (!(await store.components.summary(req.params.componentAppId)))
+        throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${req.params.componentAppId}`);
+      const jobId = await authorization.add(
+        'reconcile',
+        { componentAppId: req.params.componentAppId },
+        `reconcile-${req.params.componentAppId}-${Date.now()}`,
+      );
       return reply.code(202).send({ jobId });
     },
   );

@@ -23,16 +23,26 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
       '# HELP weixin3rd_component_token_expires_in_seconds Seconds until the stored component access token expires (-1: none).',
       '# TYPE weixin3rd_component_token_expires_in_seconds gauge',
     ];
-    const errorLines = ['# HELP weixin3rd_component_config_error 1 when WeChat reported a configuration error for the component.', '# TYPE weixin3rd_component_config_error gauge'];
+    const errorLines = [
+      '# HELP weixin3rd_component_config_error 1 when WeChat reported a configuration error for the component.',
+      '# TYPE weixin3rd_component_config_error gauge',
+    ];
     const quotaLines = [
       '# HELP weixin3rd_authorizer_token_refresh_stopped 1 while api_authorizer_token answered 45009: no refresh until the daily quota resets at 00:00 Beijing time; valid tokens are still served.',
       '# TYPE weixin3rd_authorizer_token_refresh_stopped gauge',
     ];
     for (const appId of await store.components.listAppIds()) {
-      const [ticket, token, summary, stopped] = await Promise.all([store.tickets.latest(appId), store.componentTokens.get(appId), store.components.summary(appId), authorizerTokens.quotaExhausted(appId)]);
+      const [ticket, token, summary, stopped] = await Promise.all([
+        store.tickets.latest(appId),
+        store.componentTokens.get(appId),
+        store.components.summary(appId),
+        authorizerTokens.quotaExhausted(appId),
+      ]);
       const label = `{component="${appId}"}`;
       lines.push(`weixin3rd_component_ticket_age_seconds${label} ${ticket ? Math.round((now - ticket.receivedAt.getTime()) / 1000) : -1}`);
-      tokenLines.push(`weixin3rd_component_token_expires_in_seconds${label} ${token ? Math.round((token.expiresAt.getTime() - now) / 1000) : -1}`);
+      tokenLines.push(
+        `weixin3rd_component_token_expires_in_seconds${label} ${token ? Math.round((token.expiresAt.getTime() - now) / 1000) : -1}`,
+      );
       errorLines.push(`weixin3rd_component_config_error${label} ${summary?.lastError ? 1 : 0}`);
       quotaLines.push(`weixin3rd_authorizer_token_refresh_stopped${label} ${stopped ? 1 : 0}`);
     }

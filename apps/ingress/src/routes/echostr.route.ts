@@ -18,8 +18,11 @@ export const echostrRoute: FastifyPluginAsync<{ components: ComponentLookup }> =
       throw error;
     }
   };
-  app.get<{ Params: { componentAppId: string }; Querystring: PushQuery }>('/wechat/:componentAppId/events', async (req, reply) => reply.type('text/plain').send(await handler(req)));
-  app.get<{ Params: { componentAppId: string; appid: string }; Querystring: PushQuery }>('/wechat/:componentAppId/accounts/:appid/messages', async (req, reply) =>
+  app.get<{ Params: { componentAppId: string }; Querystring: PushQuery }>('/wechat/:componentAppId/events', async (req, reply) =>
     reply.type('text/plain').send(await handler(req)),
+  );
+  app.get<{ Params: { componentAppId: string; appid: string }; Querystring: PushQuery }>(
+    '/wechat/:componentAppId/accounts/:appid/messages',
+    async (req, reply) => reply.type('text/plain').send(await handler(req)),
   );
 };

@@ -40,24 +40,44 @@ export const eventsRoute: FastifyPluginAsync<EventsRouteOptions> = async (app, o
       if (infoType === 'component_verify_ticket') {
         const ticket = text(f.ComponentVerifyTicket);
         if (!ticket) throw new IngressError('BODY_INVALID', 'ticket push lacks ComponentVerifyTicket');
-        await opts.tickets.add('ticket', { componentAppId, ticket, createTime, receivedAt: new Date().toISOString() }, jobIds.ticket(componentAppId, ticket));
+        await opts.tickets.add(
+          'ticket',
+          { componentAppId, ticket, createTime, receivedAt: new Date().toISOString() },
+          jobIds.ticket(componentAppId, ticket),
+        );
       } else if (infoType === 'authorized' || infoType === 'updateauthorized') {
         const authorizerAppId = text(f.AuthorizerAppid);
         const authCode = text(f.AuthorizationCode);
-        if (!authorizerAppId || !authCode) throw new IngressError('BODY_INVALID', `${infoType} push lacks AuthorizerAppid or AuthorizationCode`);
+        if (!authorizerAppId || !authCode)
+          throw new IngressError('BODY_INVALID', `${infoType} push lacks AuthorizerAppid or AuthorizationCode`);
         await opts.authorization.add(
           infoType,
-          { componentAppId, authorizerAppId, authCode, authCodeExpiresAt: text(f.AuthorizationCodeExpiredTime) || '0', preAuthCode: text(f.PreAuthCode) || null, createTime },
+          {
+            componentAppId,
+            authorizerAppId,
+            authCode,
+            authCodeExpiresAt: text(f.AuthorizationCodeExpiredTime) || '0',
+            preAuthCode: text(f.PreAuthCode) || null,
+            createTime,
+          },
           jobIds.authorizationEvent(infoType, componentAppId, authorizerAppId, createTime),
         );
       } else if (infoType === 'unauthorized') {
         const authorizerAppId = text(f.AuthorizerAppid);
         if (!authorizerAppId) throw new IngressError('BODY_INVALID', 'unauthorized push lacks AuthorizerAppid');
-        await opts.authorization.add('unauthorized', { componentAppId, authorizerAppId, createTime }, jobIds.authorizationEvent(infoType, componentAppId, authorizerAppId, createTime));
+        await opts.authorization.add(
+          'unauthorized',
+          { componentAppId, authorizerAppId, createTime },
+          jobIds.authorizationEvent(infoType, componentAppId, authorizerAppId, createTime),
+        );
       } else {
         // Kept for whoever implements it later, and acknowledged so WeChat does not retry.
         req.log.info({ infoType, componentAppId }, 'unhandled InfoType kept');
-        await opts.authorization.add('unknown-info-type', { componentAppId, infoType, createTime, xml: push.xml }, jobIds.unknownInfoType(componentAppId, infoType, createTime, push.xml));
+        await opts.authorization.add(
+          'unknown-info-type',
+          { componentAppId, infoType, createTime, xml: push.xml },
+          jobIds.unknownInfoType(componentAppId, infoType, createTime, push.xml),
+        );
       }
     });
     return reply.type('text/plain').send('success');

@@ -20,18 +20,26 @@ export interface MessagesRouteOptions {
  * to say whether there is a passive reply. A duplicate delivery waits on the same outcome.
  */
 export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (app, opts) => {
-  app.post<{ Params: { componentAppId: string; appid: string }; Querystring: PushQuery }>('/wechat/:componentAppId/accounts/:appid/messages', async (req, reply) => {
-    const { componentAppId, appid } = req.params;
-    const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
-    if (!(await opts.authorizers.isAuthorizer(componentAppId, appid))) throw new IngressError('AUTHORIZER_UNKNOWN', `${appid} is not an authorizer of ${componentAppId}`);
-    const key = dedupeKey(componentAppId, appid, push.fields);
-    const awaitingReply = opts.replyBudgetMs > 0;
-    await durably(() =>
-      opts.messages.add('message', { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt: new Date().toISOString(), xml: push.xml, awaitingReply }, jobIds.message(key)),
-    );
-    const passive = await opts.replies.wait(key, opts.replyBudgetMs);
-    if (typeof passive !== 'string') return reply.type('text/plain').send('success');
-    const timestamp = Math.floor(Date.now() / 1000);
-    return reply.type('text/xml').send(push.crypto.encryptReply(passive, { timestamp, nonce: push.nonce, keyIndex: push.keyIndex }));
-  });
+  app.post<{ Params: { componentAppId: string; appid: string }; Querystring: PushQuery }>(
+    '/wechat/:componentAppId/accounts/:appid/messages',
+    async (req, reply) => {
+      const { componentAppId, appid } = req.params;
+      const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
+      if (!(await opts.authorizers.isAuthorizer(componentAppId, appid)))
+        throw new IngressError('AUTHORIZER_UNKNOWN', `${appid} is not an authorizer of ${componentAppId}`);
+      const key = dedupeKey(componentAppId, appid, push.fields);
+      const awaitingReply = opts.replyBudgetMs > 0;
+      await durably(() =>
+        opts.messages.add(
+          'message',
+          { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt: new Date().toISOString(), xml: push.xml, awaitingReply },
+          jobIds.message(key),
+        ),
+      );
+      const passive = await opts.replies.wait(key, opts.replyBudgetMs);
+      if (typeof passive !== 'string') return reply.type('text/plain').send('success');
+      const timestamp = Math.floor(Date.now() / 1000);
+      return reply.type('text/xml').send(push.crypto.encryptReply(passive, { timestamp, nonce: push.nonce, keyIndex: push.keyIndex }));
+    },
+  );
 };

@@ -105,7 +105,11 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
 
   wxApi(app, world, 'api_authorizer_token', '/cgi-bin/component/api_authorizer_token', (call) => {
     const { component } = componentCall(call, 'api_authorizer_token');
-    const { authorization, accessToken } = world.refreshAuthorizerToken(component.appId, call.body.authorizer_appid, call.body.authorizer_refresh_token);
+    const { authorization, accessToken } = world.refreshAuthorizerToken(
+      component.appId,
+      call.body.authorizer_appid,
+      call.body.authorizer_refresh_token,
+    );
     return {
       authorizer_access_token: accessToken.value,
       expires_in: world.settings.tokenTtlSeconds,
@@ -128,7 +132,9 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
     const authorized = [...world.authorizations.values()].filter((a) => a.componentAppId === component.appId && a.status === 'authorized');
     return {
       total_count: authorized.length,
-      list: authorized.slice(offset, offset + count).map((a) => ({ authorizer_appid: a.authorizerAppId, refresh_token: a.refreshToken, auth_time: a.authTime })),
+      list: authorized
+        .slice(offset, offset + count)
+        .map((a) => ({ authorizer_appid: a.authorizerAppId, refresh_token: a.refreshToken, auth_time: a.authTime })),
     };
   });
 

@@ -79,6 +79,7 @@ export function wxApi(app: FastifyInstance, world: World, name: string, url: str
 /** Reads a string field; missing or not a string answers `errcode`. */
 export function stringField(body: Record<string, unknown>, name: string, errcode = 47001): string {
   const value = body[name];
-  if (typeof value !== 'string' || value === '') throw new WxError(errcode, errcode === 47001 ? `data format error, ${name} missing` : undefined);
+  if (typeof value !== 'string' || value === '')
+    throw new WxError(errcode, errcode === 47001 ? `data format error, ${name} missing` : undefined);
   return value;
 }

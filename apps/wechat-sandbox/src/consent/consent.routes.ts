@@ -51,11 +51,16 @@ function offeredPermissions(account: SandboxAccount, q: ConsentQuery): number[] 
  * then redirect with `auth_code` and push `authorized`/`updateauthorized` with the same code.
  */
 export const consentRoutes: FastifyPluginAsync<ConsentOptions> = async (app, { world, pusher, onPushError }) => {
-  const check = (q: ConsentQuery, referer: string | undefined, checkReferer: boolean): { component: SandboxComponent } | { error: string } => {
+  const check = (
+    q: ConsentQuery,
+    referer: string | undefined,
+    checkReferer: boolean,
+  ): { component: SandboxComponent } | { error: string } => {
     const component = q.component_appid ? world.components.get(q.component_appid) : undefined;
     if (!component) return { error: 'component_appid 无效 (invalid component_appid)' };
     const refererHost = hostOf(referer);
-    if (checkReferer && (refererHost === null || refererHost !== component.authDomain)) return { error: `${DOMAIN_RULE_TEXT}${refererHost ?? '空'}` };
+    if (checkReferer && (refererHost === null || refererHost !== component.authDomain))
+      return { error: `${DOMAIN_RULE_TEXT}${refererHost ?? '空'}` };
     const redirectHost = hostOf(q.redirect_uri);
     if (redirectHost === null || redirectHost !== component.authDomain) {
       return { error: `${DOMAIN_RULE_TEXT}${refererHost ?? '空'}（授权后回调页所在域名：${redirectHost ?? '空'}）` };
@@ -77,7 +82,10 @@ export const consentRoutes: FastifyPluginAsync<ConsentOptions> = async (app, { w
     const options = accounts
       .map((a, i) => {
         const perms = offeredPermissions(a, q)
-          .map((id) => `<label class="perm"><input type="checkbox" name="func_${esc(a.appId)}" value="${id}" checked> ${esc(PERMISSION_NAMES[id] ?? `权限集 ${id}`)}</label>`)
+          .map(
+            (id) =>
+              `<label class="perm"><input type="checkbox" name="func_${esc(a.appId)}" value="${id}" checked> ${esc(PERMISSION_NAMES[id] ?? `权限集 ${id}`)}</label>`,
+          )
           .join('');
         return `<label class="account" data-appid="${esc(a.appId)}"><input type="radio" name="appid" value="${esc(a.appId)}"${i === 0 ? ' checked' : ''}>
 <span><strong>${esc(a.nickName)}</strong> <small>${a.kind === 'official' ? '公众号' : '小程序'} · ${esc(a.userName)}</small><br>${perms}</span></label>`;

@@ -32,14 +32,24 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
           type: 'object',
           additionalProperties: false,
           required: ['componentAppId', 'authorizerAppId'],
-          properties: { componentAppId: APPID, authorizerAppId: APPID, funcInfo: { type: 'array', items: { type: 'integer' }, minItems: 1 }, preAuthCode: { type: 'string' } },
+          properties: {
+            componentAppId: APPID,
+            authorizerAppId: APPID,
+            funcInfo: { type: 'array', items: { type: 'integer' }, minItems: 1 },
+            preAuthCode: { type: 'string' },
+          },
         },
       },
     },
     async (req) => {
       requireComponent(req.body.componentAppId);
       const account = requireAccount(req.body.authorizerAppId);
-      const result = world.consent(req.body.componentAppId, account.appId, req.body.funcInfo ?? account.funcInfo, req.body.preAuthCode ?? null);
+      const result = world.consent(
+        req.body.componentAppId,
+        account.appId,
+        req.body.funcInfo ?? account.funcInfo,
+        req.body.preAuthCode ?? null,
+      );
       const push = await pusher.pushAuthorizationEvent(req.body.componentAppId, {
         infoType: result.infoType,
         authorizerAppId: account.appId,
@@ -53,18 +63,44 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
 
   app.post<{ Body: { componentAppId: string; authorizerAppId: string } }>(
     '/sandbox/revoke',
-    { schema: { body: { type: 'object', additionalProperties: false, required: ['componentAppId', 'authorizerAppId'], properties: { componentAppId: APPID, authorizerAppId: APPID } } } },
+    {
+      schema: {
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['componentAppId', 'authorizerAppId'],
+          properties: { componentAppId: APPID, authorizerAppId: APPID },
+        },
+      },
+    },
     async (req) => {
       requireComponent(req.body.componentAppId);
       if (world.authorizationOf(req.body.componentAppId, req.body.authorizerAppId)?.status !== 'authorized') {
         throw new ControlError(409, 'NOT_AUTHORIZED', `${req.body.authorizerAppId} has not authorized ${req.body.componentAppId}`);
       }
       world.revoke(req.body.componentAppId, req.body.authorizerAppId);
-      return { push: await pusher.pushAuthorizationEvent(req.body.componentAppId, { infoType: 'unauthorized', authorizerAppId: req.body.authorizerAppId }) };
+      return {
+        push: await pusher.pushAuthorizationEvent(req.body.componentAppId, {
+          infoType: 'unauthorized',
+          authorizerAppId: req.body.authorizerAppId,
+        }),
+      };
     },
   );
 
-  app.post<{ Body: { componentAppId: string; authorizerAppId: string; openid?: string; msgType: string; content?: string; event?: string; eventKey?: string; msgId?: string; extra?: Record<string, string> } }>(
+  app.post<{
+    Body: {
+      componentAppId: string;
+      authorizerAppId: string;
+      openid?: string;
+      msgType: string;
+      content?: string;
+      event?: string;
+      eventKey?: string;
+      msgId?: string;
+      extra?: Record<string, string>;
+    };
+  }>(
     '/sandbox/messages',
     {
       schema: {
@@ -95,7 +131,9 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
     },
   );
 
-  app.get<{ Querystring: { kind?: string } }>('/sandbox/pushes', async (req) => pusher.log.records.filter((r) => !req.query.kind || r.kind === req.query.kind));
+  app.get<{ Querystring: { kind?: string } }>('/sandbox/pushes', async (req) =>
+    pusher.log.records.filter((r) => !req.query.kind || r.kind === req.query.kind),
+  );
   app.delete('/sandbox/pushes', async () => {
     pusher.log.clear();
     return { cleared: true };
@@ -109,7 +147,11 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
           type: 'object',
           additionalProperties: false,
           required: ['componentAppId'],
-          properties: { componentAppId: APPID, group: { type: 'integer', minimum: 1, maximum: 5 }, apiReplyWaitMs: { type: 'integer', minimum: 100, maximum: 60000 } },
+          properties: {
+            componentAppId: APPID,
+            group: { type: 'integer', minimum: 1, maximum: 5 },
+            apiReplyWaitMs: { type: 'integer', minimum: 100, maximum: 60000 },
+          },
         },
       },
     },

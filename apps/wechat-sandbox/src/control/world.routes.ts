@@ -98,7 +98,18 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
     return account;
   });
 
-  app.post<{ Body: { appId: string; userName: string; nickName: string; kind: 'official' | 'mini'; serviceType?: number; verifyType?: number; funcInfo?: number[]; principalName?: string } }>(
+  app.post<{
+    Body: {
+      appId: string;
+      userName: string;
+      nickName: string;
+      kind: 'official' | 'mini';
+      serviceType?: number;
+      verifyType?: number;
+      funcInfo?: number[];
+      principalName?: string;
+    };
+  }>(
     '/sandbox/accounts',
     {
       schema: {

@@ -36,7 +36,15 @@ export class PushLog {
   constructor(private readonly limit = 5000) {}
 
   start(input: Pick<PushRecord, 'kind' | 'componentAppId' | 'url' | 'type' | 'plaintext'>): PushRecord {
-    const record: PushRecord = { id: randomUUID(), attempts: [], outcome: 'pending', failure: null, reply: null, replyFields: null, ...input };
+    const record: PushRecord = {
+      id: randomUUID(),
+      attempts: [],
+      outcome: 'pending',
+      failure: null,
+      reply: null,
+      replyFields: null,
+      ...input,
+    };
     this.records.push(record);
     if (this.records.length > this.limit) this.records.splice(0, this.records.length - this.limit);
     return record;

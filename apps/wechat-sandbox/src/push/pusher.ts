@@ -28,7 +28,8 @@ export interface MessageFields {
   extra?: Record<string, string>;
 }
 
-const cryptoFor = (c: SandboxComponent): WeChatCrypto => new WeChatCrypto({ token: c.token, encodingAesKey: c.encodingAesKey, receiveId: c.appId });
+const cryptoFor = (c: SandboxComponent): WeChatCrypto =>
+  new WeChatCrypto({ token: c.token, encodingAesKey: c.encodingAesKey, receiveId: c.appId });
 
 /**
  * Sends pushes to the project as WeChat does (wechat-protocol.md §1.4, §2, §5): encrypted with
@@ -90,7 +91,9 @@ export class Pusher {
     const url = new URL(component.messageUrl.replaceAll('$APPID$', authorizerAppId));
     url.searchParams.set('openid', openid);
     const type = message.event ? `${message.msgType}:${message.event}` : message.msgType;
-    return this.deliver(component, 'message', url, buildXml(fields), type, (encrypt) => pushEnvelope({ toUserName: account.userName, encrypt }));
+    return this.deliver(component, 'message', url, buildXml(fields), type, (encrypt) =>
+      pushEnvelope({ toUserName: account.userName, encrypt }),
+    );
   }
 
   private pushEvent(component: SandboxComponent, kind: PushKind, fields: XmlBuildFields): Promise<PushRecord> {
@@ -138,7 +141,10 @@ export class Pusher {
         status = res.status;
         text = await res.text();
       } catch (e) {
-        error = e instanceof Error && e.name === 'TimeoutError' ? `no answer within ${this.world.settings.pushTimeoutMs} ms` : String((e as Error).message);
+        error =
+          e instanceof Error && e.name === 'TimeoutError'
+            ? `no answer within ${this.world.settings.pushTimeoutMs} ms`
+            : String((e as Error).message);
       }
       record.attempts.push({ at: new Date().toISOString(), status, body: text.slice(0, 4096), durationMs: Date.now() - started, error });
       if (error !== null) continue;
@@ -174,7 +180,12 @@ export class Pusher {
         if (typeof v !== 'string' || v === '') throw new Error(`reply lacks <${name}>`);
         return v;
       };
-      const decrypted = crypto.decryptPush({ encrypt: get('Encrypt'), msgSignature: get('MsgSignature'), timestamp: get('TimeStamp'), nonce: get('Nonce') });
+      const decrypted = crypto.decryptPush({
+        encrypt: get('Encrypt'),
+        msgSignature: get('MsgSignature'),
+        timestamp: get('TimeStamp'),
+        nonce: get('Nonce'),
+      });
       if (decrypted.receiveId !== component.appId) throw new Error(`reply receiveid ${decrypted.receiveId} is not the component appid`);
       record.reply = decrypted.message;
       record.replyFields = parseXml(decrypted.message);

@@ -30,7 +30,9 @@ export interface ReleaseOptions {
 const pushProblem = (record: PushRecord, expected: 'acknowledged' | 'replied'): string | null => {
   if (record.outcome === expected) return null;
   if (record.outcome === 'failed') return record.failure ?? 'push failed';
-  return expected === 'replied' ? 'expected an encrypted passive reply, got an empty answer' : 'expected an empty answer or "success", got a passive reply';
+  return expected === 'replied'
+    ? 'expected an encrypted passive reply, got an empty answer'
+    : 'expected an empty answer or "success", got a passive reply';
 };
 
 /**
@@ -78,7 +80,11 @@ export async function runReleaseTest(world: World, pusher: Pusher, options: Rele
 
   const apiCase = async (appId: string, code: string): Promise<string | null> => {
     const started = world.customMessages.length;
-    const push = await pusher.pushMessage(componentAppId, appId, { openid, msgType: 'text', content: `${RELEASE_TEST.queryAuthCodePrefix}${code}` });
+    const push = await pusher.pushMessage(componentAppId, appId, {
+      openid,
+      msgType: 'text',
+      content: `${RELEASE_TEST.queryAuthCodePrefix}${code}`,
+    });
     const problem = pushProblem(push, 'acknowledged');
     if (problem) return problem;
     const expected = `${code}${RELEASE_TEST.apiReplySuffix}`;
@@ -86,8 +92,12 @@ export async function runReleaseTest(world: World, pusher: Pusher, options: Rele
     while (Date.now() < deadline) {
       const sent = world.customMessages.slice(started).find((m) => m.authorizerAppId === appId && m.touser === openid);
       if (sent) {
-        if (sent.content !== expected) return `customer-service message was ${JSON.stringify(sent.content)}, expected ${JSON.stringify(expected)}`;
-        const exchanged = world.calls.some((c) => c.api === 'api_query_auth' && c.errcode === 0 && (c.body as Record<string, unknown> | undefined)?.authorization_code === code);
+        if (sent.content !== expected)
+          return `customer-service message was ${JSON.stringify(sent.content)}, expected ${JSON.stringify(expected)}`;
+        const exchanged = world.calls.some(
+          (c) =>
+            c.api === 'api_query_auth' && c.errcode === 0 && (c.body as Record<string, unknown> | undefined)?.authorization_code === code,
+        );
         return exchanged ? null : 'the message was sent without exchanging the QUERY_AUTH_CODE through api_query_auth';
       }
       await sleep(50);
@@ -100,14 +110,24 @@ export async function runReleaseTest(world: World, pusher: Pusher, options: Rele
   const mp = await authorize(mpAppId);
   add('小程序返回Api文本消息', mp.problem ?? (await apiCase(mpAppId, mp.code)));
 
-  const event = await pusher.pushMessage(componentAppId, oaAppId, { openid, msgType: 'event', event: 'LOCATION', extra: { Latitude: '23.137466', Longitude: '113.352425', Precision: '119.385040' } });
+  const event = await pusher.pushMessage(componentAppId, oaAppId, {
+    openid,
+    msgType: 'event',
+    event: 'LOCATION',
+    extra: { Latitude: '23.137466', Longitude: '113.352425', Precision: '119.385040' },
+  });
   add('发送事件消息', pushProblem(event, 'replied') ?? replyProblem(event, openid, oaUser, `LOCATION${RELEASE_TEST.eventReplySuffix}`));
 
   const revoked: (string | null)[] = [];
   for (const appId of [oaAppId, mpAppId]) {
     if (world.authorizationOf(componentAppId, appId)?.status !== 'authorized') continue;
     world.revoke(componentAppId, appId);
-    revoked.push(pushProblem(await pusher.pushAuthorizationEvent(componentAppId, { infoType: 'unauthorized', authorizerAppId: appId }), 'acknowledged'));
+    revoked.push(
+      pushProblem(
+        await pusher.pushAuthorizationEvent(componentAppId, { infoType: 'unauthorized', authorizerAppId: appId }),
+        'acknowledged',
+      ),
+    );
   }
   add('取消授权', revoked.find((r) => r !== null) ?? null);
 

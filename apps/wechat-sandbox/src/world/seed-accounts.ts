@@ -9,7 +9,9 @@ export const OFFICIAL_FUNC_INFO = [1, 2, 3, 4, 6, 7, 11, 15];
 export const MINI_FUNC_INFO = [17, 18, 19, 25, 30, 31];
 
 /** A complete account from the fields that matter, with WeChat-like defaults for the rest. */
-export function newAccount(partial: Partial<SandboxAccount> & Pick<SandboxAccount, 'appId' | 'userName' | 'nickName' | 'kind'>): SandboxAccount {
+export function newAccount(
+  partial: Partial<SandboxAccount> & Pick<SandboxAccount, 'appId' | 'userName' | 'nickName' | 'kind'>,
+): SandboxAccount {
   return {
     serviceType: partial.kind === 'official' ? 2 : 0,
     verifyType: 0,
@@ -29,7 +31,14 @@ export function seedAccounts(): SandboxAccount[] {
   const shops = [
     newAccount({ appId: 'wx1a2b3c4d5e6f7001', userName: 'gh_5a0d1e2f3a01', nickName: '小鹿咖啡', kind: 'official', alias: 'deercoffee' }),
     newAccount({ appId: 'wx1a2b3c4d5e6f7002', userName: 'gh_5a0d1e2f3a02', nickName: '小鹿咖啡点单', kind: 'mini' }),
-    newAccount({ appId: 'wx1a2b3c4d5e6f7003', userName: 'gh_5a0d1e2f3a03', nickName: '山茶书店', kind: 'official', serviceType: 0, verifyType: -1 }),
+    newAccount({
+      appId: 'wx1a2b3c4d5e6f7003',
+      userName: 'gh_5a0d1e2f3a03',
+      nickName: '山茶书店',
+      kind: 'official',
+      serviceType: 0,
+      verifyType: -1,
+    }),
     newAccount({ appId: 'wx1a2b3c4d5e6f7004', userName: 'gh_5a0d1e2f3a04', nickName: '青禾生鲜', kind: 'official' }),
   ];
   const release = RELEASE_TEST_GROUPS.flatMap(([group, oaAppId, oaGh, mpAppId, mpGh]) => [

@@ -17,8 +17,7 @@ import {
 } from './types.js';
 import { WxError } from './wx-error.js';
 
-const token = (prefix: string, bytes = 48): string =>
-  `${prefix}${randomBytes(bytes).toString('base64url')}`;
+const token = (prefix: string, bytes = 48): string => `${prefix}${randomBytes(bytes).toString('base64url')}`;
 
 /** A customer-service message an authorizer sent through the sandbox. */
 export interface CustomMessage {
@@ -99,7 +98,10 @@ export class World {
     const next: SandboxComponent = {
       appSecret: randomBytes(16).toString('hex'),
       token: randomBytes(8).toString('hex'),
-      encodingAesKey: randomBytes(32).toString('base64').replace(/[^A-Za-z0-9]/g, 'A').slice(0, 43),
+      encodingAesKey: randomBytes(32)
+        .toString('base64')
+        .replace(/[^A-Za-z0-9]/g, 'A')
+        .slice(0, 43),
       authEventUrl: null,
       messageUrl: null,
       authDomain: null,
@@ -128,7 +130,8 @@ export class World {
 
   /** Caller IP check (61004) when the component has an allow-list. */
   checkIp(component: SandboxComponent, ip: string): void {
-    if (component.ipAllowList && !component.ipAllowList.includes(normalizeIp(ip))) throw new WxError(61004, `access clientip is not registered requestIP: ${normalizeIp(ip)}`);
+    if (component.ipAllowList && !component.ipAllowList.includes(normalizeIp(ip)))
+      throw new WxError(61004, `access clientip is not registered requestIP: ${normalizeIp(ip)}`);
   }
 
   // ── tickets ────────────────────────────────────────────────────────────
@@ -281,8 +284,13 @@ export class World {
   }
 
   /** api_authorizer_token: 61003 never authorized, 61023 wrong/old refresh token or revoked. */
-  refreshAuthorizerToken(componentAppId: string, authorizerAppId: unknown, refreshToken: unknown): { authorization: Authorization; accessToken: IssuedToken } {
-    if (typeof authorizerAppId !== 'string' || authorizerAppId === '') throw new WxError(47001, 'data format error, authorizer_appid missing');
+  refreshAuthorizerToken(
+    componentAppId: string,
+    authorizerAppId: unknown,
+    refreshToken: unknown,
+  ): { authorization: Authorization; accessToken: IssuedToken } {
+    if (typeof authorizerAppId !== 'string' || authorizerAppId === '')
+      throw new WxError(47001, 'data format error, authorizer_appid missing');
     const a = this.authorizationOf(componentAppId, authorizerAppId);
     if (!a) throw new WxError(61003);
     if (a.status !== 'authorized' || refreshToken !== a.refreshToken) throw new WxError(61023);
@@ -317,7 +325,15 @@ export class World {
   // ── faults and the call log ────────────────────────────────────────────
 
   addFault(input: Partial<Fault> & Pick<Fault, 'kind'>): Fault {
-    const fault: Fault = { id: randomUUID(), api: '*', delayMs: input.kind === 'timeout' ? 30_000 : 0, status: 502, errcode: -1, remaining: null, ...input };
+    const fault: Fault = {
+      id: randomUUID(),
+      api: '*',
+      delayMs: input.kind === 'timeout' ? 30_000 : 0,
+      status: 502,
+      errcode: -1,
+      remaining: null,
+      ...input,
+    };
     this.faults.push(fault);
     return fault;
   }
