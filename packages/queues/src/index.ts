@@ -9,3 +9,4 @@ export { Producer, QueueUnavailableError } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';
 export { REPLY_TTL_SECONDS, ReplyBus, type PassiveReply } from './reply-bus.js';
 export { PreAuthSessions } from './pre-auth-sessions.js';
+export { MessageReply, ServiceMessageJob, ServiceName, WeChatMessage, type MessageReplyType } from './service-messages.js';
