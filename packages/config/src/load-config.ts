@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
 import { ConfigError, type ConfigProblem } from './errors.js';
+import { APPID_REGEX } from './ids.js';
 import { SANDBOX_DEV_COMPONENT } from './sandbox-component.js';
 import type { ComponentCredentials, Config, LogLevel } from './types.js';
 
 const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-const APPID = /^wx[0-9a-f]{16}$/i;
+const APPID = APPID_REGEX;
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
 const SUBSCRIBER = /^[a-z0-9][a-z0-9_-]*$/i;
 
