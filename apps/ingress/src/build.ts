@@ -48,7 +48,13 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
       req.log.warn({ code: error.code, url: req.routeOptions.url }, error.message);
       return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
     }
-    const e = error as { statusCode?: number; code?: string; message: string };
+    const e = error as { statusCode?: number; code?: string; message: string; validation?: unknown; validationContext?: string };
+    if (e.validation) {
+      // Schema refusals happen before the handler: nothing was looked up, nothing enqueued.
+      const code = e.validationContext === 'params' ? 'PATH_INVALID' : e.validationContext === 'body' ? 'BODY_INVALID' : 'QUERY_INVALID';
+      req.log.warn({ code, url: req.routeOptions.url }, e.message);
+      return reply.code(400).send({ error: { code, message: e.message } });
+    }
     if (e.statusCode && e.statusCode < 500)
       return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
     req.log.error({ err: error }, 'unexpected error');

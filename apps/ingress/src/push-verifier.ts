@@ -1,3 +1,4 @@
+import { APPID_REGEX } from '@weixin3rd/config';
 import { isWeChatCryptoError, type KeyIndex, type WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { isWeChatXmlError, parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
 import { IngressError } from './errors.js';
@@ -26,7 +27,7 @@ export interface VerifiedPush {
 const DIGITS = /^[0-9]{1,20}$/;
 
 export async function componentCrypto(lookup: ComponentLookup, componentAppId: string): Promise<WeChatCrypto> {
-  const crypto = /^wx[0-9a-f]{16}$/i.test(componentAppId) ? await lookup.crypto(componentAppId) : null;
+  const crypto = APPID_REGEX.test(componentAppId) ? await lookup.crypto(componentAppId) : null;
   if (!crypto) throw new IngressError('COMPONENT_UNKNOWN', `no component ${componentAppId}`);
   return crypto;
 }

@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { IngressError } from '../errors.js';
 import type { ComponentLookup } from '../lookups.js';
 import { componentCrypto, type PushQuery } from '../push-verifier.js';
+import { AccountPath, ComponentPath } from './path-params.js';
 
 /** URL verification (GET with `echostr`) on both push URLs: check `signature`, echo. */
 export const echostrRoute: FastifyPluginAsync<{ components: ComponentLookup }> = async (app, { components }) => {
@@ -18,11 +19,14 @@ export const echostrRoute: FastifyPluginAsync<{ components: ComponentLookup }> =
       throw error;
     }
   };
-  app.get<{ Params: { componentAppId: string }; Querystring: PushQuery }>('/wechat/:componentAppId/events', async (req, reply) =>
-    reply.type('text/plain').send(await handler(req)),
+  app.get<{ Params: ComponentPath; Querystring: PushQuery }>(
+    '/wechat/:componentAppId/events',
+    { schema: { params: ComponentPath } },
+    async (req, reply) => reply.type('text/plain').send(await handler(req)),
   );
-  app.get<{ Params: { componentAppId: string; appid: string }; Querystring: PushQuery }>(
+  app.get<{ Params: AccountPath; Querystring: PushQuery }>(
     '/wechat/:componentAppId/accounts/:appid/messages',
+    { schema: { params: AccountPath } },
     async (req, reply) => reply.type('text/plain').send(await handler(req)),
   );
 };

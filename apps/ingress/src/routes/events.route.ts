@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { IngressError } from '../errors.js';
 import type { ComponentLookup } from '../lookups.js';
 import { verifyPush, type PushQuery } from '../push-verifier.js';
+import { ComponentPath } from './path-params.js';
 
 export interface EventsRouteOptions {
   components: ComponentLookup;
@@ -27,59 +28,63 @@ export async function durably<T>(store: () => Promise<T>): Promise<T> {
 
 /** 授权事件接收URL: tickets and authorization changes, answered with the literal `success`. */
 export const eventsRoute: FastifyPluginAsync<EventsRouteOptions> = async (app, opts) => {
-  app.post<{ Params: { componentAppId: string }; Querystring: PushQuery }>('/wechat/:componentAppId/events', async (req, reply) => {
-    const { componentAppId } = req.params;
-    const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
-    const f = push.fields;
-    if (f.AppId !== componentAppId) throw new IngressError('APPID_MISMATCH', 'the AppId inside the push is not this component');
-    const infoType = text(f.InfoType);
-    const createTime = text(f.CreateTime);
-    if (!infoType || !/^[0-9]+$/.test(createTime)) throw new IngressError('BODY_INVALID', 'push lacks InfoType or CreateTime');
+  app.post<{ Params: ComponentPath; Querystring: PushQuery }>(
+    '/wechat/:componentAppId/events',
+    { schema: { params: ComponentPath } },
+    async (req, reply) => {
+      const { componentAppId } = req.params;
+      const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
+      const f = push.fields;
+      if (f.AppId !== componentAppId) throw new IngressError('APPID_MISMATCH', 'the AppId inside the push is not this component');
+      const infoType = text(f.InfoType);
+      const createTime = text(f.CreateTime);
+      if (!infoType || !/^[0-9]+$/.test(createTime)) throw new IngressError('BODY_INVALID', 'push lacks InfoType or CreateTime');
 
-    await durably(async () => {
-      if (infoType === 'component_verify_ticket') {
-        const ticket = text(f.ComponentVerifyTicket);
-        if (!ticket) throw new IngressError('BODY_INVALID', 'ticket push lacks ComponentVerifyTicket');
-        await opts.tickets.add(
-          'ticket',
-          { componentAppId, ticket, createTime, receivedAt: new Date().toISOString() },
-          jobIds.ticket(componentAppId, ticket),
-        );
-      } else if (infoType === 'authorized' || infoType === 'updateauthorized') {
-        const authorizerAppId = text(f.AuthorizerAppid);
-        const authCode = text(f.AuthorizationCode);
-        if (!authorizerAppId || !authCode)
-          throw new IngressError('BODY_INVALID', `${infoType} push lacks AuthorizerAppid or AuthorizationCode`);
-        await opts.authorization.add(
-          infoType,
-          {
-            componentAppId,
-            authorizerAppId,
-            authCode,
-            authCodeExpiresAt: text(f.AuthorizationCodeExpiredTime) || '0',
-            preAuthCode: text(f.PreAuthCode) || null,
-            createTime,
-          },
-          jobIds.authorizationEvent(infoType, componentAppId, authorizerAppId, createTime),
-        );
-      } else if (infoType === 'unauthorized') {
-        const authorizerAppId = text(f.AuthorizerAppid);
-        if (!authorizerAppId) throw new IngressError('BODY_INVALID', 'unauthorized push lacks AuthorizerAppid');
-        await opts.authorization.add(
-          'unauthorized',
-          { componentAppId, authorizerAppId, createTime },
-          jobIds.authorizationEvent(infoType, componentAppId, authorizerAppId, createTime),
-        );
-      } else {
-        // Kept for whoever implements it later, and acknowledged so WeChat does not retry.
-        req.log.info({ infoType, componentAppId }, 'unhandled InfoType kept');
-        await opts.authorization.add(
-          'unknown-info-type',
-          { componentAppId, infoType, createTime, xml: push.xml },
-          jobIds.unknownInfoType(componentAppId, infoType, createTime, push.xml),
-        );
-      }
-    });
-    return reply.type('text/plain').send('success');
-  });
+      await durably(async () => {
+        if (infoType === 'component_verify_ticket') {
+          const ticket = text(f.ComponentVerifyTicket);
+          if (!ticket) throw new IngressError('BODY_INVALID', 'ticket push lacks ComponentVerifyTicket');
+          await opts.tickets.add(
+            'ticket',
+            { componentAppId, ticket, createTime, receivedAt: new Date().toISOString() },
+            jobIds.ticket(componentAppId, ticket),
+          );
+        } else if (infoType === 'authorized' || infoType === 'updateauthorized') {
+          const authorizerAppId = text(f.AuthorizerAppid);
+          const authCode = text(f.AuthorizationCode);
+          if (!authorizerAppId || !authCode)
+            throw new IngressError('BODY_INVALID', `${infoType} push lacks AuthorizerAppid or AuthorizationCode`);
+          await opts.authorization.add(
+            infoType,
+            {
+              componentAppId,
+              authorizerAppId,
+              authCode,
+              authCodeExpiresAt: text(f.AuthorizationCodeExpiredTime) || '0',
+              preAuthCode: text(f.PreAuthCode) || null,
+              createTime,
+            },
+            jobIds.authorizationEvent(infoType, componentAppId, authorizerAppId, createTime),
+          );
+        } else if (infoType === 'unauthorized') {
+          const authorizerAppId = text(f.AuthorizerAppid);
+          if (!authorizerAppId) throw new IngressError('BODY_INVALID', 'unauthorized push lacks AuthorizerAppid');
+          await opts.authorization.add(
+            'unauthorized',
+            { componentAppId, authorizerAppId, createTime },
+            jobIds.authorizationEvent(infoType, componentAppId, authorizerAppId, createTime),
+          );
+        } else {
+          // Kept for whoever implements it later, and acknowledged so WeChat does not retry.
+          req.log.info({ infoType, componentAppId }, 'unhandled InfoType kept');
+          await opts.authorization.add(
+            'unknown-info-type',
+            { componentAppId, infoType, createTime, xml: push.xml },
+            jobIds.unknownInfoType(componentAppId, infoType, createTime, push.xml),
+          );
+        }
+      });
+      return reply.type('text/plain').send('success');
+    },
+  );
 };

@@ -5,6 +5,7 @@ import { IngressError } from '../errors.js';
 import type { AuthorizerLookup, ComponentLookup } from '../lookups.js';
 import { verifyPush, type PushQuery } from '../push-verifier.js';
 import { durably } from './events.route.js';
+import { AccountPath } from './path-params.js';
 
 export interface MessagesRouteOptions {
   components: ComponentLookup;
@@ -20,8 +21,9 @@ export interface MessagesRouteOptions {
  * to say whether there is a passive reply. A duplicate delivery waits on the same outcome.
  */
 export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (app, opts) => {
-  app.post<{ Params: { componentAppId: string; appid: string }; Querystring: PushQuery }>(
+  app.post<{ Params: AccountPath; Querystring: PushQuery }>(
     '/wechat/:componentAppId/accounts/:appid/messages',
+    { schema: { params: AccountPath } },
     async (req, reply) => {
       const { componentAppId, appid } = req.params;
       const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
