@@ -8,6 +8,8 @@ const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debu
 const APPID = APPID_REGEX;
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
 const SUBSCRIBER = /^[a-z0-9][a-z0-9_-]*$/i;
+// The queue name `messages.<service>` (CONTRACT.md, "Message routes").
+const SERVICE = /^[a-z0-9-]{1,40}$/;
 
 /** Reads and checks every variable, collecting all problems; secret values never appear in messages. */
 class EnvReader {
@@ -135,6 +137,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     r.fail('AUTHORIZER_EVENT_SUBSCRIBERS', `names must be letters, digits, - or _ (got ${JSON.stringify(badSubscriber)})`);
   else if (new Set(subscribers).size !== subscribers.length) r.fail('AUTHORIZER_EVENT_SUBSCRIBERS', 'lists a name twice');
 
+  const defaultService = r.raw('MESSAGE_DEFAULT_SERVICE') ?? null;
+  if (defaultService !== null && !SERVICE.test(defaultService))
+    r.fail('MESSAGE_DEFAULT_SERVICE', `must be 1-40 of a-z, 0-9 and - (got ${JSON.stringify(defaultService)})`);
+
   const component = readComponent(r);
   const dataKey = readDataKey(r, sandboxMode);
 
@@ -162,6 +168,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     tokens: {
       refreshPerSecond: r.int('TOKEN_REFRESH_RATE', 200, 1, 100_000),
       concurrency: r.int('TOKEN_REFRESH_CONCURRENCY', 16, 1, 1000),
+    },
+    messages: {
+      defaultService,
+      handlerTimeoutMs: r.int('MESSAGE_HANDLER_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+      routesReloadSeconds: r.int('MESSAGE_ROUTES_RELOAD_SECONDS', 30, 1, 3600),
+      concurrency: r.int('MESSAGE_ROUTING_CONCURRENCY', 32, 1, 1000),
     },
     sandboxMode,
     dataKey: dataKey.key,

@@ -38,6 +38,16 @@ export interface Config {
     /** TOKEN_REFRESH_CONCURRENCY: refreshes in flight per worker (default 16). */
     readonly concurrency: number;
   };
+  readonly messages: {
+    /** MESSAGE_DEFAULT_SERVICE: where a message no route matches goes (unset: recorded and answered `success`). */
+    readonly defaultService: string | null;
+    /** MESSAGE_HANDLER_TIMEOUT_MS: longest a handler may hold its account's line before the next message is released (default 30000). */
+    readonly handlerTimeoutMs: number;
+    /** MESSAGE_ROUTES_RELOAD_SECONDS: safety reload of the rules when no change notice came (default 30). */
+    readonly routesReloadSeconds: number;
+    /** MESSAGE_ROUTING_CONCURRENCY: account-messages jobs routed at once per worker-messages process (default 32). */
+    readonly concurrency: number;
+  };
   /** No real WeChat credentials: the local sandbox plays WeChat. */
   readonly sandboxMode: boolean;
   readonly dataKey: Buffer;

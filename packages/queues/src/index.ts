@@ -1,5 +1,5 @@
 /** Queue names, the job map, validation, deterministic ids and typed producers and workers. */
-export { QUEUE, subscriberQueue, type QueueName } from './names.js';
+export { QUEUE, SERVICE_MESSAGE_JOB, serviceQueue, subscriberQueue, type QueueName } from './names.js';
 export type * from './jobs.js';
 export { jobNamesOf, parseJob } from './validate.js';
 export { jobIds } from './job-ids.js';

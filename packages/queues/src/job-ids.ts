@@ -12,6 +12,8 @@ export const jobIds = {
     `info-${componentAppId}-${digest(infoType, createTime, xml)}`,
   authCode: (componentAppId: string, authCode: string): string => `code-${componentAppId}-${digest(authCode)}`,
   message: (dedupeKey: string): string => `msg-${digest(dedupeKey)}`,
+  /** The same message on `messages.<service>`: a retried routing job adds nothing new. */
+  serviceMessage: (dedupeKey: string): string => `msg-${digest(dedupeKey)}`,
   refresh: (authorizerAppId: string, expiresAt: string): string => `refresh-${authorizerAppId}-${digest(expiresAt)}`,
   authorizerEvent: (type: string, authorizerAppId: string, version: string): string => `${type}-${authorizerAppId}-${digest(version)}`,
 };

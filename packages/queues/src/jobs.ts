@@ -58,6 +58,11 @@ export interface AccountMessageJob {
   xml: string;
   /** Whether the ingress is waiting for a passive reply (false when the budget is 0). */
   awaitingReply: boolean;
+  /**
+   * The account's arrival number, assigned by the ingress (MessageSequence): messages reach the
+   * handler in this order. Absent on a job re-added later: it joins the end of its account's line.
+   */
+  seq?: number;
 }
 
 export interface RefreshAuthorizerTokenJob {

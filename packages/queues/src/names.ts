@@ -14,3 +14,12 @@ export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 
 /** The per-subscriber copy of `authorizer-events` (AUTHORIZER_EVENT_SUBSCRIBERS). */
 export const subscriberQueue = (subscriber: string): string => `${QUEUE.authorizerEvents}.${subscriber}`;
+
+/** Job name on every `messages.<service>` queue. */
+export const SERVICE_MESSAGE_JOB = 'message';
+
+/**
+ * The queue a downstream service consumes its routed messages from: `messages.<service>`
+ * (CONTRACT.md, "Message routes"). `service` matches {@link ServiceName}.
+ */
+export const serviceQueue = (service: string): string => `messages.${service}`;

@@ -1,7 +1,7 @@
 import { UnrecoverableError } from 'bullmq';
 import type { JobData, JobName, QueueJobs } from './jobs.js';
 
-type Shape = Record<string, 'string' | 'string?' | 'string|null' | 'boolean' | 'number[]' | 'object'>;
+type Shape = Record<string, 'string' | 'string?' | 'string|null' | 'boolean' | 'number?' | 'number[]' | 'object'>;
 
 const TICKET: Shape = { componentAppId: 'string', ticket: 'string', createTime: 'string', receivedAt: 'string' };
 const AUTH_EVENT: Shape = {
@@ -44,6 +44,7 @@ const SHAPES: { [Q in keyof QueueJobs]: Record<JobName<Q>, Shape> } = {
       receivedAt: 'string',
       xml: 'string',
       awaitingReply: 'boolean',
+      seq: 'number?',
     },
   },
   'authorizer-events': {
@@ -70,6 +71,8 @@ function fits(value: unknown, kind: Shape[string]): boolean {
       return value === null || typeof value === 'string';
     case 'boolean':
       return typeof value === 'boolean';
+    case 'number?':
+      return value === undefined || (Number.isSafeInteger(value) && (value as number) > 0);
     case 'number[]':
       return Array.isArray(value) && value.every((n) => Number.isInteger(n));
     case 'object':

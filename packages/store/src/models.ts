@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { registerMessageModels } from './message-models.js';
 
 /** A component (third-party platform); secrets are sealed with DATA_KEY. */
 export interface ComponentDoc {
@@ -176,6 +177,7 @@ export function registerModels(conn: Connection) {
     authCode: conn.model('AuthCode', authCode),
     stateNonce: conn.model('StateNonce', stateNonce),
     meta: conn.model('Meta', meta),
+    ...registerMessageModels(conn),
   };
 }
 

@@ -3,6 +3,8 @@ import { AuthCodesRepository, StateNoncesRepository } from './auth-codes.reposit
 import { AuthorizersRepository } from './authorizers.repository.js';
 import { ComponentTokensRepository } from './component-tokens.repository.js';
 import { ComponentsRepository } from './components.repository.js';
+import { MessageRoutesRepository } from './message-routes.repository.js';
+import { MessagesRepository } from './messages.repository.js';
 import { StoreError } from './errors.js';
 import { registerModels, type Models } from './models.js';
 import { SecretBox } from './secret-box.js';
@@ -18,6 +20,8 @@ export interface Store {
   authorizers: AuthorizersRepository;
   authCodes: AuthCodesRepository;
   stateNonces: StateNoncesRepository;
+  messageRoutes: MessageRoutesRepository;
+  messages: MessagesRepository;
   close(): Promise<void>;
 }
 
@@ -51,6 +55,8 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
       authorizers: new AuthorizersRepository(models, box),
       authCodes: new AuthCodesRepository(models),
       stateNonces: new StateNoncesRepository(models),
+      messageRoutes: new MessageRoutesRepository(models),
+      messages: new MessagesRepository(models),
       close: () => connection.close(),
     };
   } catch (error) {

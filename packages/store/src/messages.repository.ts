@@ -1,0 +1,64 @@
+import type { MessageDoc, MessageStatus, OutboundOutcome } from './message-models.js';
+import type { Models } from './models.js';
+
+export type MessageRecordInput = Omit<MessageDoc, 'status' | 'reply' | 'outbound' | 'error' | 'updatedAt'> & { status: MessageStatus };
+
+export interface MessageFinish {
+  status: MessageStatus;
+  reply?: MessageDoc['reply'];
+  error?: string | null;
+}
+
+/** `messages`: one record per message (by dedupe key), what it was routed to and what became of it. */
+export class MessagesRepository {
+  constructor(private readonly models: Models) {}
+
+  /**
+   * Records a routed (or unrouted) message. Idempotent: a retried routing job writes the same
+   * facts and never moves a finished message back to `queued`.
+   */
+  async record(input: MessageRecordInput): Promise<void> {
+    const { _id, status, ...facts } = input;
+    await this.models.message.updateOne({ _id }, { $set: facts, $setOnInsert: { status, reply: null, error: null } }, { upsert: true });
+  }
+
+  /** The end of a message's handling: handled (with or without a reply), failed for good, or timed out. */
+  async finish(dedupeKey: string, finish: MessageFinish): Promise<void> {
+    await this.models.message.updateOne(
+      { _id: dedupeKey },
+      { $set: { status: finish.status, reply: finish.reply ?? null, error: finish.error ?? null } },
+    );
+  }
+
+  /** How a reply left, once known (passive reply claimed, or handed to the outbound sender). */
+  async replyDelivery(dedupeKey: string, reply: NonNullable<MessageDoc['reply']>): Promise<void> {
+    await this.models.message.updateOne({ _id: dedupeKey }, { $set: { reply } });
+  }
+
+  /** messages-out: the customer-service send's outcome. Upserts, so the order of writes does not matter. */
+  async recordOutbound(componentAppId: string, dedupeKey: string, outcome: OutboundOutcome): Promise<void> {
+    const [, authorizerAppId = ''] = dedupeKey.split('/');
+    await this.models.message.updateOne(
+      { _id: dedupeKey },
+      {
+        $set: { outbound: outcome },
+        $setOnInsert: { componentAppId, authorizerAppId, status: 'handled', receivedAt: outcome.at },
+      },
+      { upsert: true },
+    );
+  }
+
+  async outboundOf(componentAppId: string, dedupeKey: string): Promise<OutboundOutcome | null> {
+    const doc = await this.models.message.findOne({ _id: dedupeKey, componentAppId }, { outbound: 1 }).lean();
+    return doc?.outbound ?? null;
+  }
+
+  async get(dedupeKey: string): Promise<MessageDoc | null> {
+    return this.models.message.findById(dedupeKey).lean<MessageDoc>();
+  }
+
+  /** An account's messages, newest first (admin and tests). */
+  async ofAccount(componentAppId: string, authorizerAppId: string, limit = 100): Promise<MessageDoc[]> {
+    return this.models.message.find({ componentAppId, authorizerAppId }).sort({ receivedAt: -1 }).limit(limit).lean<MessageDoc[]>();
+  }
+}
