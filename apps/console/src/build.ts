@@ -4,7 +4,9 @@ import type { Producer } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { Redis } from 'ioredis';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { bearerAuth } from './auth.js';
+import { apiV1, routes } from './api/api-v1.js';
+import { registerDocs } from './api/docs.js';
+import { AuthorizerActions } from './authorizer-actions.js';
 import { ConsoleError } from './errors.js';
 import { authorizerTokensRoutes } from './routes/authorizer-tokens.routes.js';
 import { authorizersRoutes } from './routes/authorizers.routes.js';
@@ -35,17 +37,21 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     req.log.error({ err: error }, 'unexpected error');
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
-  await app.register(async (api) => {
-    api.addHook('onRequest', bearerAuth(deps.apiTokens));
-    await api.register(componentsRoutes, { store: deps.store, tokens: deps.tokens });
-    await api.register(authorizersRoutes, { store: deps.store, events: deps.events, authorization: deps.authorization });
-    await api.register(authorizerTokensRoutes, {
-      store: deps.store,
-      tokens: deps.authorizerTokens,
-      redis: deps.redis,
-      keyPrefix: deps.prefix,
-    });
+  await registerDocs(app);
+
+  const actions = new AuthorizerActions({
+    store: deps.store,
+    events: deps.events,
+    authorization: deps.authorization,
+    tokens: deps.authorizerTokens,
+    redis: deps.redis,
+    keyPrefix: deps.prefix,
   });
+  await apiV1(app, deps.apiTokens, [
+    routes(componentsRoutes, { store: deps.store, tokens: deps.tokens }),
+    routes(authorizersRoutes, { store: deps.store, actions }),
+    routes(authorizerTokensRoutes, { actions }),
+  ]);
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, { store: deps.store, authorizerTokens: deps.authorizerTokens });
   app.get('/healthz', async () => ({ ok: true }));

@@ -1,16 +1,24 @@
-import type { EventPublisher } from '@weixin3rd/events';
-import type { Producer } from '@weixin3rd/queues';
 import type { Authorizer, Store } from '@weixin3rd/store';
-import type { FastifyPluginAsync } from 'fastify';
-import { ConsoleError } from '../errors.js';
+import type { ApiRoutes } from '../api/api-v1.js';
+import {
+  Accepted,
+  AuthorizerListQuery,
+  AuthorizerPage,
+  AuthorizerParams,
+  AuthorizerView,
+  ComponentParams,
+  ComponentQuery,
+  errors,
+  ReboundAuthorizer,
+  ShopBody,
+} from '../api/schemas.js';
+import type { AuthorizerActions } from '../authorizer-actions.js';
+import { iso, isoOrNull } from '../views.js';
 
 export interface AuthorizersRoutesOptions {
-  store: Pick<Store, 'authorizers' | 'components'>;
-  events: EventPublisher;
-  authorization: Producer<'authorization'>;
+  store: Pick<Store, 'authorizers'>;
+  actions: AuthorizerActions;
 }
-
-const APPID = { type: 'string', pattern: '^wx[0-9a-fA-F]{16}$' } as const;
 
 /** What the API shows of an authorizer: everything but its tokens. */
 export function authorizerView(a: Authorizer) {
@@ -27,43 +35,30 @@ export function authorizerView(a: Authorizer) {
     serviceType: a.serviceType,
     verifyType: a.verifyType,
     funcInfo: a.funcInfo,
-    accessTokenExpiresAt: a.accessTokenExpiresAt,
-    authorizedAt: a.authorizedAt,
-    unauthorizedAt: a.unauthorizedAt,
-    updatedAt: a.updatedAt,
+    accessTokenExpiresAt: isoOrNull(a.accessTokenExpiresAt),
+    authorizedAt: isoOrNull(a.authorizedAt),
+    unauthorizedAt: isoOrNull(a.unauthorizedAt),
+    updatedAt: iso(a.updatedAt),
   };
 }
 
+const tags = ['authorizers'];
+
 /** `/api/v1/authorizers`: list, detail, explicit (re)binding to a shop; on-demand reconciliation. */
-export const authorizersRoutes: FastifyPluginAsync<AuthorizersRoutesOptions> = async (app, { store, events, authorization }) => {
-  app.get<{
-    Querystring: {
-      component?: string;
-      shop?: string;
-      status?: 'authorized' | 'unauthorized' | 'reauth_required';
-      page?: number;
-      pageSize?: number;
-    };
-  }>(
-    '/api/v1/authorizers',
+export const authorizersRoutes: ApiRoutes<AuthorizersRoutesOptions> = async (app, { store, actions }) => {
+  app.get(
+    '/authorizers',
     {
       schema: {
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            component: APPID,
-            shop: { type: 'string', minLength: 1, maxLength: 64 },
-            status: { enum: ['authorized', 'unauthorized', 'reauth_required'] },
-            page: { type: 'integer', minimum: 1, default: 1 },
-            pageSize: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
-          },
-        },
+        tags,
+        summary: 'Authorizers (accounts that authorized a component), newest change first',
+        querystring: AuthorizerListQuery,
+        response: { 200: AuthorizerPage, ...errors() },
       },
     },
     async (req) => {
-      const page = req.query.page ?? 1;
-      const pageSize = req.query.pageSize ?? 50;
+      // Ajv fills the defaults; the type can't know it.
+      const { page = 1, pageSize = 50 } = req.query;
       const { items, total } = await store.authorizers.list(
         {
           ...(req.query.component ? { componentAppId: req.query.component } : {}),
@@ -77,59 +72,48 @@ export const authorizersRoutes: FastifyPluginAsync<AuthorizersRoutesOptions> = a
     },
   );
 
-  const find = async (appId: string, component?: string): Promise<Authorizer> => {
-    const a = await store.authorizers.findByAppId(appId, component);
-    if (!a) throw new ConsoleError(404, 'AUTHORIZER_NOT_FOUND', `no authorizer ${appId}`);
-    return a;
-  };
-
-  app.get<{ Params: { appid: string }; Querystring: { component?: string } }>(
-    '/api/v1/authorizers/:appid',
+  app.get(
+    '/authorizers/:appid',
     {
       schema: {
-        params: { type: 'object', properties: { appid: APPID } },
-        querystring: { type: 'object', properties: { component: APPID } },
+        tags,
+        summary: 'One authorizer: account, status, shop, permission sets, token expiry (never its tokens)',
+        params: AuthorizerParams,
+        querystring: ComponentQuery,
+        response: { 200: AuthorizerView, ...errors(404) },
       },
     },
-    async (req) => authorizerView(await find(req.params.appid, req.query.component)),
+    async (req) => authorizerView(await actions.find(req.params.appid, req.query.component)),
   );
 
-  app.put<{ Params: { appid: string }; Querystring: { component?: string }; Body: { shopId: string } }>(
-    '/api/v1/authorizers/:appid/shop',
+  app.put(
+    '/authorizers/:appid/shop',
     {
       schema: {
-        params: { type: 'object', properties: { appid: APPID } },
-        querystring: { type: 'object', properties: { component: APPID } },
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['shopId'],
-          properties: { shopId: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } },
-        },
+        tags,
+        summary: 'Bind or rebind the account to a shop (publishes shop_bound)',
+        params: AuthorizerParams,
+        querystring: ComponentQuery,
+        body: ShopBody,
+        response: { 200: ReboundAuthorizer, ...errors(404) },
       },
     },
     async (req) => {
-      const a = await find(req.params.appid, req.query.component);
-      // The console is the explicit rebind the authorization page points operators to.
-      const result = await store.authorizers.bindShop(a.componentAppId, a.appId, req.body.shopId, { rebind: true });
-      const after = await find(a.appId, a.componentAppId);
-      if (result === 'bound') await events.publish('shop_bound', after, `shop-${req.body.shopId}-${Date.now()}`);
-      return { ...authorizerView(after), previousShopId: a.shopId };
+      const { after, previousShopId } = await actions.rebind(req.params.appid, req.body.shopId, req.query.component);
+      return { ...authorizerView(after), previousShopId };
     },
   );
 
-  app.post<{ Params: { componentAppId: string } }>(
-    '/api/v1/components/:componentAppId/reconcile',
-    { schema: { params: { type: 'object', properties: { componentAppId: APPID } } } },
-    async (req, reply) => {
-      if (!(await store.components.summary(req.params.componentAppId)))
-        throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${req.params.componentAppId}`);
-      const jobId = await authorization.add(
-        'reconcile',
-        { componentAppId: req.params.componentAppId },
-        `reconcile-${req.params.componentAppId}-${Date.now()}`,
-      );
-      return reply.code(202).send({ jobId });
+  app.post(
+    '/components/:componentAppId/reconcile',
+    {
+      schema: {
+        tags: ['components'],
+        summary: "Queue a reconciliation of the component's authorizers with WeChat's list",
+        params: ComponentParams,
+        response: { 202: Accepted, ...errors(404) },
+      },
     },
+    async (req, reply) => reply.code(202).send({ jobId: await actions.reconcile(req.params.componentAppId) }),
   );
 };

@@ -1,48 +1,56 @@
 import { LockTimeoutError, TicketMissingError, type ComponentTokenService } from '@weixin3rd/credentials';
 import type { Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
-import type { FastifyPluginAsync } from 'fastify';
+import type { ApiRoutes } from '../api/api-v1.js';
+import { AccessToken, ComponentParams, ComponentSecretsBody, ComponentView, errors } from '../api/schemas.js';
 import { ConsoleError } from '../errors.js';
+import { iso, isoOrNull, tokenView } from '../views.js';
 
 export interface ComponentsRoutesOptions {
   store: Pick<Store, 'components' | 'tickets' | 'componentTokens'>;
   tokens: ComponentTokenService;
 }
 
-const params = {
-  type: 'object',
-  required: ['componentAppId'],
-  properties: { componentAppId: { type: 'string', pattern: '^wx[0-9a-fA-F]{16}$' } },
-} as const;
+const tags = ['components'];
 
 /** `/api/v1/components/:componentAppId`: configuration (secrets write-only) and the access token. */
-export const componentsRoutes: FastifyPluginAsync<ComponentsRoutesOptions> = async (app, { store, tokens }) => {
+export const componentsRoutes: ApiRoutes<ComponentsRoutesOptions> = async (app, { store, tokens }) => {
   const describe = async (appId: string) => {
     const summary = await store.components.summary(appId);
     if (!summary) throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
     const [ticket, token] = await Promise.all([store.tickets.latest(appId), store.componentTokens.get(appId)]);
-    return { ...summary, ticketUpdatedAt: ticket?.receivedAt ?? null, accessTokenExpiresAt: token?.expiresAt ?? null };
+    return {
+      appId: summary.appId,
+      createdAt: iso(summary.createdAt),
+      updatedAt: iso(summary.updatedAt),
+      lastError: summary.lastError ? { ...summary.lastError, at: iso(summary.lastError.at) } : null,
+      ticketUpdatedAt: isoOrNull(ticket?.receivedAt),
+      accessTokenExpiresAt: isoOrNull(token?.expiresAt),
+    };
   };
 
-  app.get<{ Params: { componentAppId: string } }>('/api/v1/components/:componentAppId', { schema: { params } }, async (req) =>
-    describe(req.params.componentAppId),
-  );
-
-  app.put<{ Params: { componentAppId: string }; Body: { appSecret: string; token: string; encodingAesKey: string } }>(
-    '/api/v1/components/:componentAppId',
+  app.get(
+    '/components/:componentAppId',
     {
       schema: {
-        params,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          required: ['appSecret', 'token', 'encodingAesKey'],
-          properties: {
-            appSecret: { type: 'string', minLength: 1, maxLength: 128 },
-            token: { type: 'string', pattern: '^[A-Za-z0-9]{3,32}$' },
-            encodingAesKey: { type: 'string', pattern: '^[A-Za-z0-9]{43}$' },
-          },
-        },
+        tags,
+        summary: 'A component: configuration without secrets, ticket and token freshness',
+        params: ComponentParams,
+        response: { 200: ComponentView, ...errors(404) },
+      },
+    },
+    async (req) => describe(req.params.componentAppId),
+  );
+
+  app.put(
+    '/components/:componentAppId',
+    {
+      schema: {
+        tags,
+        summary: 'Add or update a component (secrets are write-only)',
+        params: ComponentParams,
+        body: ComponentSecretsBody,
+        response: { 200: ComponentView, ...errors() },
       },
     },
     async (req) => {
@@ -51,18 +59,24 @@ export const componentsRoutes: FastifyPluginAsync<ComponentsRoutesOptions> = asy
     },
   );
 
-  app.get<{ Params: { componentAppId: string } }>(
-    '/api/v1/components/:componentAppId/access-token',
-    { schema: { params } },
+  app.get(
+    '/components/:componentAppId/access-token',
+    {
+      schema: {
+        tags,
+        summary: 'The component access token, refreshed once (single-flight) when missing or expired',
+        params: ComponentParams,
+        response: { 200: AccessToken, ...errors(404, 502, 503) },
+      },
+    },
     async (req) => {
       const appId = req.params.componentAppId;
       if (!(await store.components.summary(appId))) throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
       const stored = await store.componentTokens.get(appId);
       // Served from the store while valid; worker-tickets keeps it fresh. Missing or expired: one single-flight refresh.
-      if (stored && stored.expiresAt.getTime() > Date.now()) return { accessToken: stored.accessToken, expiresAt: stored.expiresAt };
+      if (stored && stored.expiresAt.getTime() > Date.now()) return tokenView(stored);
       try {
-        const fresh = await tokens.ensure(appId);
-        return { accessToken: fresh.accessToken, expiresAt: fresh.expiresAt };
+        return tokenView(await tokens.ensure(appId));
       } catch (error) {
         if (error instanceof TicketMissingError) throw new ConsoleError(503, 'TICKET_MISSING', error.message);
         if (error instanceof LockTimeoutError) throw new ConsoleError(503, 'REFRESH_BUSY', 'a refresh is in progress; retry');

@@ -1,0 +1,59 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyPluginAsync,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+  RouteOptions,
+} from 'fastify';
+import { bearerAuth } from '../auth.js';
+
+/** A Fastify instance whose routes are typed from their TypeBox schemas. */
+export type ApiInstance = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/**
+ * A file of `/api/v1` routes. To add one: write `export const fooRoutes: ApiRoutes<FooOptions> =
+ * async (app, opts) => { app.get('/foo/:id', { schema: { tags, summary, params, querystring, body,
+ * response: { 200: View, ...errors(404) } } }, handler) }` with schemas from ./schemas.ts (paths
+ * are relative to /api/v1), and list it in build.ts's `apiV1` call. Bearer auth, the `/api/v1`
+ * prefix and /docs come with it; a route without a response schema stops the console at start.
+ */
+export type ApiRoutes<Options extends object = Record<never, never>> = (app: ApiInstance, opts: Options) => Promise<void>;
+
+/** One route file and its options, as `apiV1` takes them. */
+export type ApiRoutesEntry = readonly [ApiRoutes<never>, object];
+
+/** Pairs a route file with its options, type-checked. */
+export function routes<O extends object>(plugin: ApiRoutes<O>, options: O): ApiRoutesEntry {
+  return [plugin as ApiRoutes<never>, options];
+}
+
+/** Requests a route must declare: what /docs shows and what is validated. */
+function assertDocumented(route: RouteOptions): void {
+  const schema = route.schema as { response?: Record<string, unknown>; summary?: string; tags?: string[] } | undefined;
+  if (!schema?.response?.['200'] && !schema?.response?.['201'] && !schema?.response?.['202'] && !schema?.response?.['204'])
+    throw new Error(`${route.method} ${route.url}: an /api route needs a success response schema (see api-v1.ts)`);
+  // /docs lists tagged routes only (hideUntagged): an untagged /api route would be missing there.
+  if (!schema.summary || !schema.tags?.length)
+    throw new Error(`${route.method} ${route.url}: an /api route needs a summary and tags for /docs`);
+}
+
+/** Registers route files under `/api/v1`, behind the `API_TOKENS` bearer check. */
+export async function apiV1(app: FastifyInstance, apiTokens: readonly string[], files: readonly ApiRoutesEntry[]): Promise<void> {
+  const scope: FastifyPluginAsync = async (api) => {
+    api.addHook('onRequest', bearerAuth(apiTokens));
+    api.addHook('onRoute', assertDocumented);
+    for (const [plugin, options] of files) {
+      await api.register(async (child) => plugin(child.withTypeProvider<TypeBoxTypeProvider>(), options as never));
+    }
+  };
+  await app.register(scope, { prefix: '/api/v1' });
+}
