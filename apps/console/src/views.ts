@@ -2,7 +2,7 @@
 export const iso = (d: Date): string => d.toISOString();
 export const isoOrNull = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
 
-/** A token answer: `refreshAt` when the token owner reports it (CONTRACT.md, token answers). */
-export function tokenView(t: { accessToken: string; expiresAt: Date; refreshAt?: Date | null }) {
-  return { accessToken: t.accessToken, expiresAt: iso(t.expiresAt), ...(t.refreshAt ? { refreshAt: iso(t.refreshAt) } : {}) };
+/** A token answer (CONTRACT.md, token answers; built by tokenAnswer of @weixin3rd/credentials). */
+export function tokenView(t: { accessToken: string; expiresAt: Date; refreshAt: Date }) {
+  return { accessToken: t.accessToken, expiresAt: iso(t.expiresAt), refreshAt: iso(t.refreshAt) };
 }

@@ -163,6 +163,34 @@ describe('console authorizers API', () => {
     expect((await call('PUT', '/api/v1/authorizers/wx00000000000d0a03/shop', { shopId: 'bad shop' })).statusCode).toBe(400);
   });
 
+  it('answers token lifetimes a caller can trust: expiresAt no later than refreshAt plus WeChat 5-minute overlap', async () => {
+    // WeChat says 2 h, but the service replaces the token 15 (authorizer) or 20 (component)
+    // minutes early and the replaced one dies 5 minutes later: caching to WeChat's expiry would
+    // hold a dead token for 10-15 minutes of every cycle.
+    const wechatExpiry = Date.now() + 7_200_000;
+    await store.authorizers.upsertAuthorized({
+      componentAppId: 'wx00000000000c0a01',
+      appId: 'wx00000000000d0a09',
+      refreshToken: 'refreshtoken@@@secret',
+      accessToken: 'at_lifetime',
+      accessTokenExpiresAt: new Date(wechatExpiry),
+      funcInfo: [1],
+      account,
+    });
+    await store.componentTokens.save('wx00000000000c0a02', 'ct_lifetime', new Date(wechatExpiry), 0);
+    for (const [url, window] of [
+      ['/api/v1/authorizers/wx00000000000d0a09/access-token', 15 * 60_000],
+      ['/api/v1/components/wx00000000000c0a02/access-token', 20 * 60_000],
+    ] as const) {
+      const res = await call('GET', url);
+      expect(res.statusCode).toBe(200);
+      const t = res.json<{ accessToken: string; expiresAt: string; refreshAt: string }>();
+      expect(t.accessToken).toMatch(/_lifetime$/);
+      expect(new Date(t.refreshAt).getTime()).toBe(wechatExpiry - window);
+      expect(new Date(t.expiresAt).getTime()).toBe(wechatExpiry - window + 5 * 60_000);
+    }
+  });
+
   it('queues a reconciliation on demand', async () => {
     const res = await call('POST', '/api/v1/components/wx00000000000c0a01/reconcile');
     expect(res.statusCode).toBe(202);

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import type { AuthorizerTokenService } from '@weixin3rd/credentials';
+import { AUTHORIZER_REFRESH_WINDOW_MS, type AuthorizerTokenService } from '@weixin3rd/credentials';
 import type { Producer } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 
-/** Refresh what expires within this (15 min), so a token is never served expired. */
-export const REFRESH_WINDOW_MS = 15 * 60_000;
+/** Refresh what expires within this (15 min), so a token is never served expired; the token API's `refreshAt` counts on it. */
+export const REFRESH_WINDOW_MS = AUTHORIZER_REFRESH_WINDOW_MS;
 /** Largest batch one sweep enqueues; the next sweep (a minute later) takes the rest. */
 const SWEEP_BATCH = 100_000;
 /** Spread over this much tokens that are not urgent yet, so a fleet issued together drifts apart. */

@@ -2,6 +2,7 @@ import type { Store, StoredToken } from '@weixin3rd/store';
 import { ComponentApi, WeChatApiError, type TokenSource, type Transport } from '@weixin3rd/wechat-api';
 import type { Redis } from 'ioredis';
 import { withLock } from './redis-lock.js';
+import { COMPONENT_REFRESH_MARGIN_MS } from './token-answer.js';
 
 export interface ComponentTokenServiceDeps {
   store: Pick<Store, 'components' | 'tickets' | 'componentTokens'>;
@@ -41,7 +42,7 @@ export class ComponentTokenService {
   private readonly held = new Map<string, { token: StoredToken; until: number }>();
 
   constructor(private readonly deps: ComponentTokenServiceDeps) {
-    this.margin = deps.refreshMarginMs ?? 20 * 60_000;
+    this.margin = deps.refreshMarginMs ?? COMPONENT_REFRESH_MARGIN_MS;
   }
 
   /** The stored token, without refreshing. */

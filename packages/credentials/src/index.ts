@@ -8,3 +8,10 @@ export {
   type AuthorizerTokenServiceDeps,
   type ServedToken,
 } from './authorizer-token.service.js';
+export {
+  AUTHORIZER_REFRESH_WINDOW_MS,
+  COMPONENT_REFRESH_MARGIN_MS,
+  WECHAT_TOKEN_OVERLAP_MS,
+  tokenAnswer,
+  type TokenAnswer,
+} from './token-answer.js';

@@ -46,8 +46,8 @@ export const AccessToken = Type.Object(
   {
     accessToken: Type.String(),
     expiresAt: Instant,
-    // Optional until every token path reports it (CONTRACT.md: when the service will replace the token).
-    refreshAt: Type.Optional(Instant),
+    // When the service will replace the token; expiresAt is at most 5 minutes later (CONTRACT.md, token answers).
+    refreshAt: Instant,
   },
   {
     examples: [{ accessToken: '89_Xq0…', expiresAt: '2026-12-01T09:50:00.000Z', refreshAt: '2026-12-01T09:45:00.000Z' }],

@@ -1,3 +1,4 @@
+import { AUTHORIZER_REFRESH_WINDOW_MS, tokenAnswer, type ServedToken } from '@weixin3rd/credentials';
 import type { ApiRoutes } from '../api/api-v1.js';
 import { AccessToken, AuthorizerParams, ComponentQuery, errors } from '../api/schemas.js';
 import type { AuthorizerActions } from '../authorizer-actions.js';
@@ -8,6 +9,9 @@ export interface AuthorizerTokensRoutesOptions {
 }
 
 const tags = ['tokens'];
+
+/** WeChat's expiry becomes what a caller may trust (CONTRACT.md, "Token answers"). */
+const answer = (t: ServedToken) => tokenAnswer(t.accessToken, t.expiresAt, AUTHORIZER_REFRESH_WINDOW_MS);
 
 /** The token API of the 中控服务器: downstream services ask here, never WeChat. */
 export const authorizerTokensRoutes: ApiRoutes<AuthorizerTokensRoutesOptions> = async (app, { actions }) => {
@@ -24,7 +28,7 @@ export const authorizerTokensRoutes: ApiRoutes<AuthorizerTokensRoutesOptions> = 
       },
     },
     async (req) => {
-      return tokenView(await actions.token(req.params.appid, req.query.component));
+      return tokenView(answer(await actions.token(req.params.appid, req.query.component)));
     },
   );
 
@@ -40,7 +44,7 @@ export const authorizerTokensRoutes: ApiRoutes<AuthorizerTokensRoutesOptions> = 
       },
     },
     async (req) => {
-      return tokenView(await actions.forceRefresh(req.params.appid, req.query.component));
+      return tokenView(answer(await actions.forceRefresh(req.params.appid, req.query.component)));
     },
   );
 };

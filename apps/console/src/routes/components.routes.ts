@@ -1,4 +1,10 @@
-import { LockTimeoutError, TicketMissingError, type ComponentTokenService } from '@weixin3rd/credentials';
+import {
+  COMPONENT_REFRESH_MARGIN_MS,
+  LockTimeoutError,
+  TicketMissingError,
+  tokenAnswer,
+  type ComponentTokenService,
+} from '@weixin3rd/credentials';
 import type { Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
 import type { ApiRoutes } from '../api/api-v1.js';
@@ -74,9 +80,11 @@ export const componentsRoutes: ApiRoutes<ComponentsRoutesOptions> = async (app, 
       if (!(await store.components.summary(appId))) throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
       const stored = await store.componentTokens.get(appId);
       // Served from the store while valid; worker-tickets keeps it fresh. Missing or expired: one single-flight refresh.
-      if (stored && stored.expiresAt.getTime() > Date.now()) return tokenView(stored);
+      if (stored && stored.expiresAt.getTime() > Date.now())
+        return tokenView(tokenAnswer(stored.accessToken, stored.expiresAt, COMPONENT_REFRESH_MARGIN_MS));
       try {
-        return tokenView(await tokens.ensure(appId));
+        const fresh = await tokens.ensure(appId);
+        return tokenView(tokenAnswer(fresh.accessToken, fresh.expiresAt, COMPONENT_REFRESH_MARGIN_MS));
       } catch (error) {
         if (error instanceof TicketMissingError) throw new ConsoleError(503, 'TICKET_MISSING', error.message);
         if (error instanceof LockTimeoutError) throw new ConsoleError(503, 'REFRESH_BUSY', 'a refresh is in progress; retry');
