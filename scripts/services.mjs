@@ -132,10 +132,15 @@ async function ensureRedis(startAllowed) {
     port,
     '--maxmemory-policy',
     'noeviction',
+    // Durable by default: every acknowledged push is a job in Redis until a worker finishes it,
+    // so Redis keeps an append-only file fsynced once a second (a host crash loses at most ~1 s;
+    // a Redis crash alone loses nothing). No RDB snapshots: the AOF is the one copy.
     '--save',
     '',
     '--appendonly',
-    'no',
+    'yes',
+    '--appendfsync',
+    'everysec',
     '--dir',
     dir,
     '--logfile',
@@ -144,7 +149,7 @@ async function ensureRedis(startAllowed) {
     join(dir, 'redis.pid'),
   ]);
   await waitFor(redisAnswers, `redis-server on port ${port}`, 10_000);
-  say(`redis: started on 127.0.0.1:${port} (log ${join(dir, 'redis.log')})`);
+  say(`redis: started on 127.0.0.1:${port} with AOF in ${dir} (log ${join(dir, 'redis.log')})`);
 }
 
 /** Builds FerretDB once from the Go module proxy at the exact version, cached outside the repo. */
