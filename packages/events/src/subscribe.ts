@@ -1,4 +1,4 @@
-import { QUEUE, parseJob, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
+import { QUEUE, STALLED_JOB_OPTIONS, parseJob, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
 import { Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 
@@ -27,6 +27,11 @@ export function subscribe(handler: (event: AuthorizerEventJob, job: Job) => Prom
       const event = parseJob('authorizer-events', job.name as AuthorizerEventJob['type'], job.data);
       await handler(event, job);
     },
-    { connection, prefix: options.prefix ?? 'weixin3rd', concurrency: options.concurrency ?? 1 },
+    {
+      connection,
+      prefix: options.prefix ?? 'weixin3rd',
+      concurrency: options.concurrency ?? 1,
+      ...STALLED_JOB_OPTIONS['authorizer-events'],
+    },
   );
 }

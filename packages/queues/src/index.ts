@@ -3,7 +3,7 @@ export { QUEUE, SERVICE_MESSAGE_JOB, serviceQueue, subscriberQueue, type QueueNa
 export type * from './jobs.js';
 export { jobNamesOf, parseJob } from './validate.js';
 export { jobIds } from './job-ids.js';
-export { DEFAULT_JOB_OPTIONS } from './defaults.js';
+export { DEFAULT_JOB_OPTIONS, STALLED_JOB_OPTIONS, type StalledJobOptions } from './defaults.js';
 export { createRedis, type RedisRole } from './redis.js';
 export { Producer, QueueUnavailableError } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';

@@ -1,5 +1,6 @@
 import { Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { STALLED_JOB_OPTIONS } from './defaults.js';
 import type { JobData, JobName, QueueJobs } from './jobs.js';
 import { jobNamesOf, parseJob } from './validate.js';
 
@@ -13,6 +14,7 @@ export interface CreateWorkerOptions extends Pick<WorkerOptions, 'concurrency' |
 /**
  * A worker that validates every payload before its handler sees it, and refuses to start when a
  * job name of the queue has no handler (a job nobody can process would sit in Redis forever).
+ * Jobs are delivered at least once: a job whose worker died runs again (STALLED_JOB_OPTIONS).
  */
 export function createWorker<Q extends keyof QueueJobs>(queue: Q, handlers: Handlers<Q>, options: CreateWorkerOptions): Worker {
   const missing = jobNamesOf(queue).filter((name) => typeof (handlers as Record<string, unknown>)[name] !== 'function');
@@ -25,6 +27,6 @@ export function createWorker<Q extends keyof QueueJobs>(queue: Q, handlers: Hand
       const data = parseJob(queue, name, job.data);
       return (handlers[name] as (d: unknown, j: Job) => Promise<unknown>)(data, job);
     },
-    { connection, prefix, ...rest },
+    { connection, prefix, ...STALLED_JOB_OPTIONS[queue], ...rest },
   );
 }
