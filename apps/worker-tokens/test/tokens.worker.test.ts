@@ -128,9 +128,11 @@ describe('worker-tokens', () => {
     });
     const settled = async (jobId: string) => {
       for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
-        const job = await producer.queue.getJob(jobId);
-        const state = job ? await job.getState() : 'missing';
-        if (state === 'completed' || state === 'failed') return { state, value: job?.returnvalue as unknown };
+        // The state first, then the job: read the other way round, a job finishing in between
+        // looks completed with the return value it had while active (null).
+        const state = await producer.queue.getJobState(jobId);
+        if (state === 'completed' || state === 'failed')
+          return { state, value: (await producer.queue.getJob(jobId))?.returnvalue as unknown };
       }
       throw new Error(`${jobId} did not settle`);
     };
