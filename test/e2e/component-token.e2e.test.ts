@@ -38,7 +38,7 @@ beforeAll(async () => {
   redis = openTestRedis('e2e-component');
   const stack = await stackEnv(db.uri, redis.url, redis.prefix, { API_TOKENS: API_TOKEN });
   ({ env, sandboxUrl, consoleUrl } = stack);
-  running.push(await startApp('wechat-sandbox', env, /WeChat sandbox ready/));
+  running.push(await startApp('wechat-sandbox', env, /wechat-sandbox ready/));
   await startProject();
 });
 

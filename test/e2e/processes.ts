@@ -108,7 +108,7 @@ export async function stackEnv(
 
 /** The log line each process prints when it is ready. */
 export const READY: Readonly<Record<string, RegExp>> = {
-  'wechat-sandbox': /WeChat sandbox ready/,
+  'wechat-sandbox': /wechat-sandbox ready/,
   ingress: /Server listening/,
   console: /Server listening/,
   'worker-tickets': /worker-tickets ready/,

@@ -13,7 +13,8 @@ export interface TokensWorkerDeps {
   prefix: string;
   /** Outbound refreshes per second (the queue's rate limiter). */
   refreshPerSecond: number;
-  concurrency?: number;
+  /** Refreshes in flight in this worker (TOKEN_REFRESH_CONCURRENCY); no default here, so the configured one is the only one. */
+  concurrency: number;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
@@ -42,7 +43,7 @@ export function createTokensWorker(deps: TokensWorkerDeps): Worker {
     {
       connection: deps.connection,
       prefix: deps.prefix,
-      concurrency: deps.concurrency ?? 50,
+      concurrency: deps.concurrency,
       limiter: { max: deps.refreshPerSecond, duration: 1000 },
     },
   );

@@ -88,7 +88,16 @@ describe('worker-tokens', () => {
       const { connection, tokens, producer } = services();
       producers.push(producer);
       workers.push(
-        createTokensWorker({ store, tokens, producer, connection, prefix: redis.prefix, refreshPerSecond: 1000, logger: silent }),
+        createTokensWorker({
+          store,
+          tokens,
+          producer,
+          connection,
+          prefix: redis.prefix,
+          refreshPerSecond: 1000,
+          concurrency: 50,
+          logger: silent,
+        }),
       );
     }
     await Promise.all(producers.map((p, i) => p.queue.add('sweep', {}, { jobId: `sweep-${i}` })));
@@ -124,6 +133,7 @@ describe('worker-tokens', () => {
       connection,
       prefix: redis.prefix,
       refreshPerSecond: 1000,
+      concurrency: 50,
       logger: silent,
     });
     const settled = async (jobId: string) => {

@@ -175,6 +175,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       routesReloadSeconds: r.int('MESSAGE_ROUTES_RELOAD_SECONDS', 30, 1, 3600),
       concurrency: r.int('MESSAGE_ROUTING_CONCURRENCY', 32, 1, 1000),
     },
+    sandbox: { ticketIntervalSeconds: r.int('TICKET_INTERVAL_SECONDS', 600, 0, 86_400) },
     sandboxMode,
     dataKey: dataKey.key,
     dataKeyIsDevelopment: dataKey.development,

@@ -48,6 +48,11 @@ export interface Config {
     /** MESSAGE_ROUTING_CONCURRENCY: account-messages jobs routed at once per worker-messages process (default 32). */
     readonly concurrency: number;
   };
+  /** The WeChat sandbox process only. */
+  readonly sandbox: {
+    /** TICKET_INTERVAL_SECONDS: period of the sandbox's component_verify_ticket pushes (0 disables; default 600). */
+    readonly ticketIntervalSeconds: number;
+  };
   /** No real WeChat credentials: the local sandbox plays WeChat. */
   readonly sandboxMode: boolean;
   readonly dataKey: Buffer;

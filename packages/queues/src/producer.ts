@@ -37,6 +37,14 @@ export class Producer<Q extends keyof QueueJobs> {
     return job.id ?? jobId;
   }
 
+  /**
+   * Creates or updates a repeating job under `schedulerId` (a BullMQ job scheduler, one per id
+   * however many processes call this). BullMQ runs a new scheduler's first job at once.
+   */
+  async schedule<N extends JobName<Q>>(schedulerId: string, everyMs: number, name: N, data: JobData<Q, N>): Promise<void> {
+    await this.queue.upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: data as never });
+  }
+
   /** Resolves once connected; processes await it at start, before serving. */
   async ready(): Promise<void> {
     await this.queue.waitUntilReady();

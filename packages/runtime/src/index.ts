@@ -1,5 +1,9 @@
-/** What every process shares: the redacting logger, graceful shutdown, and the supervisor of `npm start`. */
+/**
+ * What every process shares: the bootstrap (`bootService`, `bootProcess`), the redacting logger,
+ * graceful shutdown, and the supervisor of `npm start`.
+ */
 export { REDACT_PATHS, createLogger, type CreateLoggerOptions, type Logger } from './logger.js';
 export { onShutdown, type ShutdownOptions, type SignalSource } from './shutdown.js';
 export { runSupervisor, type ChildSpec, type Supervisor, type SupervisorOptions } from './supervisor.js';
 export { runMain } from './run-main.js';
+export { bootProcess, bootService, type Closer, type ProcessKit, type ReadyFields, type ServiceKit } from './boot.js';

@@ -1,0 +1,102 @@
+import { loadConfigOrExit, type Config } from '@weixin3rd/config';
+import { createRedis, type RedisRole } from '@weixin3rd/queues';
+import { connectStore, type Store } from '@weixin3rd/store';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
+import { createLogger, type Logger } from './logger.js';
+import { runMain } from './run-main.js';
+import { onShutdown } from './shutdown.js';
+
+/** Something to stop at shutdown: a server, a worker, a producer, a connection. */
+export type Closer = () => Promise<unknown> | void;
+
+/** What every process gets from the bootstrap; `main.ts` adds only what is its own. */
+export interface ProcessKit {
+  readonly name: string;
+  readonly config: Config;
+  readonly logger: Logger;
+  /**
+   * This process's Prometheus registry. Collectors are registered here by whatever measures
+   * something; a process that serves `/metrics` serves this registry.
+   */
+  readonly metrics: Registry;
+  /** A new Redis connection that logs its errors (ioredis crashes a process on an unheard one) and is closed last. */
+  redis(role: RedisRole): Redis;
+  /**
+   * Registers a closer. At SIGTERM/SIGINT closers run one by one, the last registered first: what
+   * is built on a connection is registered after it, so it stops before the connection goes.
+   */
+  onClose(closer: Closer): void;
+  /** Logs a worker's failed jobs and closes it at shutdown (first, with the other late closers). */
+  manage(worker: Worker): Worker;
+}
+
+/** Fields the app adds to its `<name> ready` log line. */
+export type ReadyFields = Record<string, unknown>;
+
+/** A process that uses the database: the bootstrap component is already in it. */
+export interface ServiceKit extends ProcessKit {
+  readonly store: Store;
+}
+
+/**
+ * Boots a process: configuration, logger, the app's part, graceful shutdown. A failure during
+ * start-up is one line with its code and an exit code (see `runMain`).
+ */
+export function bootProcess(name: string, start: (kit: ProcessKit) => Promise<ReadyFields | void>): Promise<void> {
+  return runMain(name, async () => {
+    const config = loadConfigOrExit();
+    const logger = createLogger({ name, level: config.logLevel });
+    const kit = processKit(name, config, logger);
+    const fields = await start(kit);
+    // Supervisors and the end-to-end tests wait for this line.
+    logger.info(fields ?? {}, `${name} ready`);
+  });
+}
+
+/**
+ * Boots a process that uses the database: as `bootProcess`, with the store connected (DATA_KEY
+ * checked) and the configured bootstrap component upserted, in every process alike, so whichever
+ * starts first finds it.
+ */
+export function bootService(name: string, start: (kit: ServiceKit) => Promise<ReadyFields | void>): Promise<void> {
+  return bootProcess(name, async (kit) => {
+    const store = await connectStore(kit.config.mongo.uri, { dataKey: kit.config.dataKey });
+    kit.onClose(() => store.close());
+    if (kit.config.bootstrapComponent) await store.components.upsert(kit.config.bootstrapComponent);
+    return start({ ...kit, store });
+  });
+}
+
+function processKit(name: string, config: Config, logger: Logger): ProcessKit {
+  const closers: Closer[] = [];
+  const metrics = new Registry();
+  metrics.setDefaultLabels({ process: name });
+  const onClose = (closer: Closer): void => void closers.push(closer);
+
+  onShutdown(
+    async () => {
+      for (const closer of closers.reverse()) await closer();
+    },
+    { logger },
+  );
+
+  return {
+    name,
+    config,
+    logger,
+    metrics,
+    onClose,
+    redis(role) {
+      const redis = createRedis(config.redis.url, role, (err) => logger.warn({ err }, 'redis'));
+      onClose(() => redis.disconnect());
+      return redis;
+    },
+    manage(worker) {
+      worker.on('failed', (job, err) => logger.warn({ job: job?.name, attempts: job?.attemptsMade, err }, 'job failed'));
+      onClose(() => worker.close());
+      return worker;
+    },
+  };
+}
