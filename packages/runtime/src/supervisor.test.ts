@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runSupervisor, type ChildSpec } from './index.js';
 
@@ -25,7 +28,13 @@ describe('runSupervisor', () => {
 
   it('stops the others when one crashes, with its exit code', async () => {
     const lines: string[] = [];
-    const s = runSupervisor([node('ok', SERVE), node('crash', 'setTimeout(() => process.exit(3), 200)')], quietOptions(lines));
+    // The crash waits for a file the test writes once 'ok' is up: on a loaded machine a fixed
+    // delay could end before 'ok' has its SIGTERM handler, and 'bye' would never be printed.
+    const go = join(mkdtempSync(join(tmpdir(), 'supervisor-')), 'go');
+    const crash = `setInterval(() => { if (require('fs').existsSync(${JSON.stringify(go)})) process.exit(3); }, 10);`;
+    const s = runSupervisor([node('ok', SERVE), node('crash', crash)], quietOptions(lines));
+    await waitFor(() => lines.includes('[ok] up'));
+    writeFileSync(go, '');
     expect(await s.done).toBe(3);
     expect(lines).toContain('[ok] bye');
     expect(lines.some((l) => l.includes('crash exited (code 3)'))).toBe(true);
