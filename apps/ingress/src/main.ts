@@ -1,7 +1,8 @@
 import { PreAuthSessions, Producer, ReplyBus } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
-import { ComponentTokenService } from '@weixin3rd/credentials';
+import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
 import { Transport } from '@weixin3rd/wechat-api';
+import { preAuthCodes } from './authorize/pre-auth-code.js';
 import { StateSigner } from './authorize/state.js';
 import { build } from './build.js';
 import { storeLookups } from './lookups.js';
@@ -17,7 +18,9 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
   };
   onClose(() => Promise.all(Object.values(producers).map((p) => p.close())));
   await producers.tickets.ready();
-  const replies = new ReplyBus(prefix, producerConnection, redis('worker'));
+  // One SUBSCRIBE connection: the reply bus and the ticket notices each listen to their own channel.
+  const subscriber = redis('worker');
+  const replies = new ReplyBus(prefix, producerConnection, subscriber);
   // The token owner's lock needs commands that wait for a connection, unlike the producer's.
   const tokenRedis = redis('worker');
 
@@ -29,6 +32,7 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
     transport: new Transport({ baseUrl: config.wechat.apiBase }),
     logger,
   });
+  const tickets = new TicketNotices(prefix, tokenRedis, subscriber, store);
   const app = await build({
     components: lookups,
     authorizers: lookups,
@@ -38,7 +42,14 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
     logger,
     authorize: {
       store,
-      preAuthCode: async (componentAppId) => (await tokens.api(componentAppId).createPreAuthCode()).pre_auth_code,
+      preAuthCode: preAuthCodes({
+        create: async (componentAppId) => (await tokens.api(componentAppId).createPreAuthCode()).pre_auth_code,
+        requestTicket: (componentAppId) => tokens.requestTicketPush(componentAppId),
+        latestTicket: (componentAppId) => tickets.latest(componentAppId),
+        waitForTicket: (componentAppId, newerThan, ms) => tickets.wait(componentAppId, newerThan, ms),
+        waitMs: config.ingress.ticketWaitMs,
+        logger,
+      }),
       signer: new StateSigner(config.dataKey),
       authorization: producers.authorization,
       sessions: new PreAuthSessions(tokenRedis, prefix),

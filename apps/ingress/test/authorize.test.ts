@@ -1,10 +1,13 @@
-import { ComponentTokenService } from '@weixin3rd/credentials';
+import { Writable } from 'node:stream';
+import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
 import { PreAuthSessions } from '@weixin3rd/queues';
+import { createLogger } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { World, build as buildSandbox, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeRoutes } from '../src/authorize/authorize.routes.js';
+import { preAuthCodes } from '../src/authorize/pre-auth-code.js';
 import { StateSigner } from '../src/authorize/state.js';
 import { COMPONENT, startIngress, type Ingress } from './harness.js';
 
@@ -13,26 +16,51 @@ let world: World;
 let sandbox: FastifyInstance;
 let pages: FastifyInstance;
 let pagesUrl: string;
+let notices: TicketNotices;
 const signer = new StateSigner(Buffer.alloc(32, 8));
+const logLines: Record<string, unknown>[] = [];
+
+/** What WeChat's push and worker-tickets do with a ticket, in one step: issued, stored, announced. */
+async function deliverTicket(): Promise<void> {
+  const t = world.issueTicket(COMPONENT.appId);
+  const createTime = Math.floor(t.issuedAtMs / 1000);
+  await ing.store.tickets.save(COMPONENT.appId, t.value, createTime);
+  await notices.published(COMPONENT.appId, createTime);
+}
 
 beforeAll(async () => {
   ing = await startIngress('ingress-authorize');
   world = new World([componentForProject(COMPONENT, { publicBaseUrl: 'http://127.0.0.1:9' })]);
-  sandbox = await buildSandbox({ world, onStartPushTicket: () => undefined });
+  notices = new TicketNotices(ing.redis.prefix, ing.redis.connect(), ing.redis.connect(), ing.store);
+  // Pushed a moment after the request, as WeChat does.
+  sandbox = await buildSandbox({ world, onStartPushTicket: () => void setTimeout(() => void deliverTicket(), 50) });
   const sandboxUrl = await sandbox.listen({ host: '127.0.0.1', port: 0 });
-  const t = world.issueTicket(COMPONENT.appId);
-  await ing.store.tickets.save(COMPONENT.appId, t.value, Math.floor(t.issuedAtMs / 1000));
+  await deliverTicket();
+  const tokenRedis = ing.redis.connect();
   const tokens = new ComponentTokenService({
     store: ing.store,
-    redis: ing.redis.connect(),
+    redis: tokenRedis,
     prefix: ing.redis.prefix,
     transport: new Transport({ baseUrl: sandboxUrl, attempts: 1 }),
   });
   const { default: Fastify } = await import('fastify');
-  pages = Fastify();
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logLines.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  });
+  pages = Fastify({ loggerInstance: createLogger({ name: 'ingress', destination }) });
   await pages.register(authorizeRoutes, {
     store: ing.store,
-    preAuthCode: async (c) => (await tokens.api(c).createPreAuthCode()).pre_auth_code,
+    preAuthCode: preAuthCodes({
+      create: async (c) => (await tokens.api(c).createPreAuthCode()).pre_auth_code,
+      requestTicket: (c) => tokens.requestTicketPush(c),
+      latestTicket: (c) => notices.latest(c),
+      waitForTicket: (c, newerThan, ms) => notices.wait(c, newerThan, ms),
+      waitMs: 2000,
+      logger: pages.log,
+    }),
     signer,
     authorization: ing.producers.authorization,
     sessions: new PreAuthSessions(ing.redis.connect(), ing.redis.prefix),
@@ -73,18 +101,88 @@ describe('GET /authorize', () => {
     expect(h5.html).toMatch(/\/safe\/bindcomponent\?action=bindcomponent&amp;no_scan=1&amp;.*#wechat_redirect/);
   });
 
-  it('answers readable error pages', async () => {
-    expect(await get(`/authorize?component=${COMPONENT.appId}`)).toMatchObject({ status: 400, html: expect.stringContaining('shop') });
+  it('answers readable error pages that say what to do', async () => {
+    const noShop = await get(`/authorize?component=${COMPONENT.appId}`);
+    expect(noShop).toMatchObject({ status: 400, html: expect.stringContaining('缺少店铺编号') });
+    expect(noShop.html).toContain('请回到店铺后台，重新打开授权页');
     expect(await get(`/authorize?component=wx0000000000000bad&shop=S1`)).toMatchObject({
       status: 404,
       html: expect.stringContaining('未知的第三方平台'),
     });
     expect(await get(`/authorize?shop=S1`)).toMatchObject({ status: 400, html: expect.stringContaining('component') });
-    world.addFault({ api: 'api_create_preauthcode', kind: 'http5xx', status: 502, remaining: 1 });
-    expect(await get(`/authorize?component=${COMPONENT.appId}&shop=S1`)).toMatchObject({
-      status: 502,
-      html: expect.stringContaining('暂时无法连接微信'),
+  });
+
+  it('keeps the outage message for WeChat timeouts, 5xx and -1, with the errcode in the log line', async () => {
+    for (const fault of [{ kind: 'http5xx', status: 502 }, { kind: 'busy' }] as const) {
+      world.addFault({ api: 'api_create_preauthcode', ...fault, remaining: 1 });
+      const res = await fetch(`${pagesUrl}/authorize?component=${COMPONENT.appId}&shop=S1`);
+      expect(res.status).toBe(502);
+      const html = await res.text();
+      expect(html).toContain('暂时无法连接微信');
+      expect(html).toContain('<meta http-equiv="refresh" content="30">');
+    }
+    const logged = logLines.filter((l) => l.problem === 'WECHAT_UNREACHABLE').map((l) => l.errcode);
+    expect(logged.slice(-2)).toEqual([-3, -1]);
+  });
+
+  it('tells the shop owner to contact support, with the errcode, when WeChat refuses the configuration', async () => {
+    world.addFault({ api: 'api_create_preauthcode', kind: 'errcode', errcode: 61004, remaining: 1 });
+    const page = await get(`/authorize?component=${COMPONENT.appId}&shop=S1`);
+    expect(page.status).toBe(503);
+    expect(page.html).toContain('店铺这边无需任何操作。请联系平台客服，并告知错误码 61004');
+    expect(logLines.findLast((l) => l.problem)).toMatchObject({ problem: 'PLATFORM_MISCONFIGURED', errcode: 61004, componentAppId: COMPONENT.appId, shop: 'S1' });
+  });
+});
+
+describe('GET /authorize through a ticket gap', () => {
+  const open = () => fetch(`${pagesUrl}/authorize?component=${COMPONENT.appId}&shop=S1`);
+  const errcodes = (api: string, since: number) => world.calls.filter((c) => c.api === api && c.seq > since).map((c) => c.errcode);
+  /** The stored token and ticket are ones WeChat no longer knows, as after a restart of the sandbox. */
+  async function forgetCredentials(): Promise<number> {
+    world.invalidateTokens('component');
+    const unknown = ((await notices.latest(COMPONENT.appId)) ?? 0) + 1;
+    await ing.store.tickets.save(COMPONENT.appId, `ticket@@@not-known-to-wechat-${unknown}`, unknown);
+    // WeChat's next ticket is newer than the unknown one.
+    world.clock.advance(Math.max(0, unknown + 2 - world.clock.nowSeconds()));
+    // The rate limit of api_start_push_ticket is per component: a new case starts without it.
+    await ing.redis.connect().del(`${ing.redis.prefix}:start-push-ticket:${COMPONENT.appId}`);
+    return world.calls.at(-1)?.seq ?? 0;
+  }
+
+  it('asks for a ticket, waits for it within the request and answers the link', async () => {
+    const since = await forgetCredentials();
+    const res = await open();
+    expect(res.status).toBe(200);
+    expect(await res.text()).toMatch(/id="authorize" href="[^"]+pre_auth_code=preauthcode%40%40%40/);
+    // The refused token, then the token renewed from the ticket that came while the page waited.
+    expect(errcodes('api_create_preauthcode', since)).toEqual([40001, 40001, 0]);
+    expect(errcodes('api_component_token', since)).toEqual([61006, 0]);
+    expect(errcodes('api_start_push_ticket', since)).toEqual([0]);
+    expect(logLines.findLast((l) => l.msg === 'authorize: waiting for a component_verify_ticket')).toMatchObject({
+      errcode: 61006,
+      startPushRequested: false,
     });
+  });
+
+  it('answers "getting ready" (202, refreshing, not 5xx) while no ticket comes, and the link once one does', async () => {
+    await forgetCredentials();
+    world.upsertComponent({ appId: COMPONENT.appId, ticketPushPaused: true });
+    const res = await open();
+    expect(res.status).toBe(202);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const html = await res.text();
+    expect(html).toContain('授权服务正在准备中');
+    expect(html).toContain('Getting ready');
+    expect(html).toContain('<meta http-equiv="refresh" content="5">');
+    expect(html).not.toContain('id="authorize"');
+    expect(logLines.findLast((l) => l.problem)).toMatchObject({ problem: 'PREPARING', errcode: 61006, status: 202 });
+
+    world.upsertComponent({ appId: COMPONENT.appId, ticketPushPaused: false });
+    await deliverTicket();
+    const again = await open();
+    expect(again.status).toBe(200);
+    expect(await again.text()).toContain('id="authorize"');
   });
 });
 

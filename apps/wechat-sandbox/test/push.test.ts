@@ -181,6 +181,20 @@ describe('ticket schedule', () => {
   });
 });
 
+describe('paused ticket pushes', () => {
+  it('answer api_start_push_ticket ok and issue no ticket, as WeChat does when it skips pushes', async () => {
+    const { sb } = await setup(() => 'success');
+    sb.world.upsertComponent({ appId: COMPONENT.appId, ticketPushPaused: true });
+    const ask = { component_appid: COMPONENT.appId, component_secret: COMPONENT.appSecret };
+    expect(await sb.call('/cgi-bin/component/api_start_push_ticket', ask)).toEqual({ errcode: 0, errmsg: 'ok' });
+    // A push issues its ticket before the answer is sent: none issued means none will be pushed.
+    expect(sb.world.tickets).toHaveLength(0);
+    sb.world.upsertComponent({ appId: COMPONENT.appId, ticketPushPaused: false });
+    expect(await sb.call('/cgi-bin/component/api_start_push_ticket', ask)).toEqual({ errcode: 0, errmsg: 'ok' });
+    expect(sb.world.tickets).toHaveLength(1);
+  });
+});
+
 describe('crypto self-test', () => {
   it('reproduces vector V7 of wechat-protocol.md, as main.ts checks at start', async () => {
     const { cryptoSelfTest } = await import('../src/crypto-self-test.js');

@@ -1,4 +1,4 @@
-import { ComponentTokenService } from '@weixin3rd/credentials';
+import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
 import { Producer } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -16,7 +16,7 @@ await bootService('worker-tickets', async ({ config, logger, store, redis, onClo
   });
   const scheduler = new Producer('tickets', redis('worker'), prefix);
   onClose(() => scheduler.close());
-  manage(createTicketsWorker({ store, tokens, connection, prefix, logger }));
+  manage(createTicketsWorker({ store, tokens, notices: new TicketNotices(prefix, connection), connection, prefix, logger }));
   // Every minute (BullMQ runs a new scheduler's first job at once): a restart never waits for a push.
   await scheduler.schedule('component-token-check', 60_000, 'ensure-component-token', {
     componentAppId: ALL_COMPONENTS,

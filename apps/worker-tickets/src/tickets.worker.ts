@@ -1,4 +1,4 @@
-import { LockTimeoutError, TicketMissingError, type ComponentTokenService } from '@weixin3rd/credentials';
+import { LockTimeoutError, TicketMissingError, type ComponentTokenService, type TicketNotices } from '@weixin3rd/credentials';
 import { QUEUE, createWorker, type EnsureComponentTokenJob, type TicketJob } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
@@ -8,6 +8,8 @@ import type { Redis } from 'ioredis';
 export interface TicketsWorkerDeps {
   store: Pick<Store, 'tickets' | 'components'>;
   tokens: ComponentTokenService;
+  /** Wakes authorization pages (and `npm start`) waiting for a ticket. */
+  notices: TicketNotices;
   connection: Redis;
   prefix: string;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
@@ -47,6 +49,12 @@ export function createTicketsWorker(deps: TicketsWorkerDeps): Worker {
       ticket: async (job: TicketJob) => {
         const result = await deps.store.tickets.save(job.componentAppId, job.ticket, Number(job.createTime), new Date(job.receivedAt));
         deps.logger.info({ componentAppId: job.componentAppId, result }, 'component_verify_ticket');
+        // Published before the token refresh: a waiting page's retry joins that refresh (single-flight)
+        // rather than waiting behind it. A lost notice only costs the waiter its timeout.
+        if (result === 'stored')
+          await deps.notices
+            .published(job.componentAppId, Number(job.createTime))
+            .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'ticket notice not published'));
         await ensure(job.componentAppId);
         return result;
       },

@@ -31,6 +31,8 @@ export interface Config {
     readonly maxTimestampSkewSeconds: number;
     /** INGRESS_RATE_LIMIT: requests per second per source address, a safety net (default 2000). */
     readonly rateLimitPerSecond: number;
+    /** INGRESS_TICKET_WAIT_MS: how long the authorization page waits for a component_verify_ticket it asked for (0 = not at all; default 5000). */
+    readonly ticketWaitMs: number;
   };
   readonly tokens: {
     /** TOKEN_REFRESH_RATE: outbound api_authorizer_token calls per second across every worker of the queue (BullMQ's limiter is queue-wide; default 200). */

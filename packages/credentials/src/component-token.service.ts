@@ -148,7 +148,11 @@ export class ComponentTokenService {
     return (await this.current(appId)) as StoredToken;
   }
 
-  private async requestTicketPush(appId: string): Promise<boolean> {
+  /**
+   * Asks WeChat to push a ticket now (api_start_push_ticket), at most once per component per
+   * `startPushEveryMs` across every process. True when this call made the request.
+   */
+  async requestTicketPush(appId: string): Promise<boolean> {
     const key = `${this.deps.prefix}:start-push-ticket:${appId}`;
     if ((await this.deps.redis.set(key, '1', 'PX', this.deps.startPushEveryMs ?? 10 * 60_000, 'NX')) !== 'OK') return false;
     const component = await this.deps.store.components.get(appId);

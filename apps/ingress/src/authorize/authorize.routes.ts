@@ -1,13 +1,18 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { jobIds, type PreAuthSessions, type Producer } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { authorizePage, errorPage, resultPage } from './pages.js';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { authorizePage, problemPage, resultPage } from './pages.js';
+import { PreAuthCodeError } from './pre-auth-code.js';
+import { PROBLEMS, type Problem, type ProblemCode } from './problems.js';
 import type { StateSigner } from './state.js';
 
 export interface AuthorizeOptions {
   store: Pick<Store, 'components' | 'authorizers' | 'authCodes' | 'stateNonces'>;
-  /** A fresh pre_auth_code (api_create_preauthcode through the component token owner). */
+  /**
+   * A fresh pre_auth_code (api_create_preauthcode through the component token owner, through a
+   * ticket gap: pre-auth-code.ts); fails with a PreAuthCodeError naming the problem.
+   */
   preAuthCode: (componentAppId: string) => Promise<string>;
   signer: StateSigner;
   authorization: Producer<'authorization'>;
@@ -33,36 +38,52 @@ const SHOP = /^[A-Za-z0-9_.:-]{1,64}$/;
 /** The one-scan authorization pages of CONTRACT.md: `/authorize` and `/authorize/callback`. */
 export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app, opts) => {
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
+  /** A problem page, and its log line (with WeChat's errcode when WeChat answered). */
+  const problem = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    code: ProblemCode,
+    log: { componentAppId?: string; errcode?: number | null; err?: unknown; shop?: string } = {},
+    vars: Record<string, string | number> = {},
+  ) => {
+    const p: Problem = PROBLEMS[code];
+    const { err, ...fields } = log;
+    req.log[p.status >= 500 ? 'error' : 'warn'](
+      { problem: code, status: p.status, ...fields, ...(err ? { reason: (err as Error).message } : {}) },
+      `authorization page: ${code}`,
+    );
+    if (p.refreshSeconds) reply.header('retry-after', String(p.refreshSeconds)).header('cache-control', 'no-store');
+    return html(reply, p.status, problemPage(code, { errcode: log.errcode ?? '—', ...vars }));
+  };
 
   app.get<{ Querystring: AuthorizeQuery }>('/authorize', async (req, reply) => {
     const q = req.query;
-    if (!q.shop || !SHOP.test(q.shop))
-      return html(reply, 400, errorPage('缺少或无效的店铺编号（shop）。', 'The shop parameter is missing or invalid.'));
+    if (!q.shop || !SHOP.test(q.shop)) return problem(req, reply, 'SHOP_INVALID');
     const mode = q.mode === 'h5' ? 'h5' : 'pc';
     let componentAppId = q.component;
     if (!componentAppId) {
       const all = await opts.store.components.listAppIds();
-      if (all.length !== 1)
-        return html(
-          reply,
-          400,
-          errorPage('请指明第三方平台（component）。', 'Several platforms are configured: name one with the component parameter.'),
-        );
+      if (all.length !== 1) return problem(req, reply, 'COMPONENT_REQUIRED', { shop: q.shop });
       componentAppId = all[0] as string;
     }
     if (!(await opts.store.components.summary(componentAppId)))
-      return html(reply, 404, errorPage('未知的第三方平台。', `Unknown component ${componentAppId}.`));
+      return problem(req, reply, 'COMPONENT_UNKNOWN', { componentAppId, shop: q.shop });
     let preAuthCode: string;
     try {
       preAuthCode = await opts.preAuthCode(componentAppId);
     } catch (error) {
-      req.log.warn({ err: (error as Error).message, componentAppId }, 'pre_auth_code unavailable');
-      return html(reply, 502, errorPage('暂时无法连接微信，请稍后重试。', 'WeChat cannot be reached right now; please try again shortly.'));
+      const known = error instanceof PreAuthCodeError;
+      return problem(req, reply, known ? error.problem : 'SERVICE_BUSY', {
+        componentAppId,
+        shop: q.shop,
+        errcode: known ? error.errcode : null,
+        err: known ? error.cause : error,
+      });
     }
     try {
       await opts.sessions.remember(componentAppId, preAuthCode, q.shop);
-    } catch {
-      return html(reply, 503, errorPage('系统繁忙，请刷新页面重试。', 'The service is busy; please reload this page.'));
+    } catch (error) {
+      return problem(req, reply, 'SERVICE_BUSY', { componentAppId, shop: q.shop, err: error });
     }
     const { value: state } = opts.signer.sign(componentAppId, q.shop);
     const redirectUri = `${opts.publicBaseUrl}/authorize/callback?state=${encodeURIComponent(state)}`;
@@ -83,22 +104,12 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
 
   app.get<{ Querystring: { state?: string; auth_code?: string; expires_in?: string } }>('/authorize/callback', async (req, reply) => {
     const state = opts.signer.verify(req.query.state);
-    if (state === 'expired')
-      return html(
-        reply,
-        400,
-        errorPage('授权链接已过期，请返回重新发起授权。', 'This authorization link has expired; please start again.'),
-      );
-    if (typeof state === 'string') return html(reply, 400, errorPage('授权请求无效。', 'The authorization request is invalid.'));
+    if (state === 'expired') return problem(req, reply, 'STATE_EXPIRED');
+    if (typeof state === 'string') return problem(req, reply, 'STATE_INVALID', { err: new Error(`state ${state}`) });
     const code = req.query.auth_code;
-    if (!code)
-      return html(
-        reply,
-        400,
-        errorPage('微信未返回授权码，请重新授权。', 'WeChat returned no authorization code; please authorize again.'),
-      );
-    if (!(await opts.store.stateNonces.consume(state.nonce)))
-      return html(reply, 400, errorPage('该授权链接已使用过。', 'This authorization link was already used.'));
+    const where = { componentAppId: state.componentAppId, shop: state.shopId };
+    if (!code) return problem(req, reply, 'CODE_MISSING', where);
+    if (!(await opts.store.stateNonces.consume(state.nonce))) return problem(req, reply, 'LINK_USED', where);
 
     const jobId = jobIds.authCode(state.componentAppId, code);
     try {
@@ -107,44 +118,39 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
         { componentAppId: state.componentAppId, authCode: code, shopId: state.shopId, preAuthCode: null },
         jobId,
       );
-    } catch {
-      return html(reply, 503, errorPage('系统繁忙，请刷新页面重试。', 'The service is busy; please reload this page.'));
+    } catch (error) {
+      return problem(req, reply, 'CALLBACK_BUSY', { ...where, err: error });
     }
     const deadline = Date.now() + (opts.waitMs ?? 10_000);
     while (Date.now() < deadline) {
       const job = await opts.authorization.queue.getJob(jobId);
       const status = job ? await job.getState() : 'unknown';
-      if (status === 'completed') return showOutcome(reply, state.componentAppId, code, String(job?.returnvalue), state.shopId);
+      if (status === 'completed') return showOutcome(req, reply, state.componentAppId, code, String(job?.returnvalue), state.shopId);
       // 'failed' is final: a job that will be retried waits in 'delayed'.
       if (status === 'failed' && job) {
-        const invalid = /6100[9]|61010/.test(job.failedReason);
-        return invalid
-          ? html(
-              reply,
-              400,
-              errorPage('授权码无效或已过期，请重新授权。', 'The authorization code is invalid or expired; please authorize again.'),
-            )
-          : html(reply, 502, errorPage('授权未能完成，请稍后重试。', 'The authorization could not be completed; please try again later.'));
+        const errcode = /\b(6100[9]|61010)\b/.exec(job.failedReason)?.[1];
+        const failure = { ...where, errcode: errcode ? Number(errcode) : null, err: new Error(job.failedReason) };
+        return problem(req, reply, errcode ? 'CODE_INVALID' : 'AUTHORIZATION_FAILED', failure);
       }
       await sleep(150);
     }
-    return html(reply, 202, errorPage('授权正在处理中，请稍后刷新本页。', 'Still processing; refresh this page in a moment.'));
+    return problem(req, reply, 'STILL_PROCESSING', where);
   });
 
-  const showOutcome = async (reply: FastifyReply, componentAppId: string, code: string, outcome: string, shopId: string) => {
+  const showOutcome = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    componentAppId: string,
+    code: string,
+    outcome: string,
+    shopId: string,
+  ) => {
     const done = await opts.store.authCodes.outcome(componentAppId, code);
     const authorizer = done?.authorizerAppId ? await opts.store.authorizers.find(componentAppId, done.authorizerAppId) : null;
-    if (!authorizer)
-      return html(reply, 502, errorPage('授权未能完成，请稍后重试。', 'The authorization could not be completed; please try again later.'));
+    if (!authorizer) return problem(req, reply, 'AUTHORIZATION_FAILED', { componentAppId, shop: shopId });
     if (outcome === 'already_bound') {
-      return html(
-        reply,
-        409,
-        errorPage(
-          `该账号已绑定到其他店铺（${authorizer.shopId ?? ''}）。如需改绑，请联系管理员在控制台执行改绑。`,
-          'This account is bound to another shop; an operator can rebind it from the console.',
-        ),
-      );
+      const other = authorizer.shopId ?? '';
+      return problem(req, reply, 'ALREADY_BOUND', { componentAppId, shop: shopId }, { shop: other });
     }
     return html(
       reply,

@@ -1,11 +1,13 @@
+import { PROBLEMS, type Problem, type ProblemCode } from './problems.js';
+
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 export const esc = (text: string | number): string => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 /** Our own pages: Chinese first, English second, no script needed. */
-export function page(title: string, body: string): string {
+export function page(title: string, body: string, refreshSeconds?: number): string {
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<meta name="referrer" content="origin">
+<meta name="referrer" content="origin">${refreshSeconds ? `\n<meta http-equiv="refresh" content="${refreshSeconds}">` : ''}
 <title>${esc(title)}</title>
 <style>
 body{font-family:-apple-system,"PingFang SC","Microsoft YaHei",sans-serif;background:#f5f6f7;margin:0;color:#1f2329}
@@ -13,12 +15,23 @@ main{max-width:520px;margin:48px auto;background:#fff;border-radius:10px;padding
 h1{font-size:22px;margin:0 0 6px}p{line-height:1.7}.en{color:#8f959e;font-size:13px}
 a.button{display:inline-block;background:#07c160;color:#fff;text-decoration:none;border-radius:6px;padding:12px 28px;font-size:16px;margin:16px 0}
 .account{display:flex;gap:16px;align-items:center;margin:16px 0}.account img{width:56px;height:56px;border-radius:50%;background:#eee}
-.error{color:#d83931}ul{padding-left:20px}
+.error{color:#d83931}.todo{background:#f5f6f7;border-radius:6px;padding:10px 14px}ul{padding-left:20px}
 </style></head><body><main>${body}</main></body></html>`;
 }
 
-export function errorPage(zh: string, en: string): string {
-  return page('授权失败 · Authorization failed', `<h1>授权失败</h1><p class="error" id="error">${esc(zh)}</p><p class="en">${esc(en)}</p>`);
+const fill = (text: string, vars: Readonly<Record<string, string | number>>): string =>
+  text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in vars ? String(vars[name]) : whole));
+
+/** A problem of problems.ts: what happened, what to do, and a self-refresh where waiting helps. */
+export function problemPage(code: ProblemCode, vars: Readonly<Record<string, string | number>> = {}): string {
+  const p: Problem = PROBLEMS[code];
+  const waiting = p.status < 300;
+  return page(
+    p.title,
+    `<h1>${esc(p.title)}</h1><p class="${waiting ? '' : 'error'}" id="error" data-problem="${code}">${esc(fill(p.zh, vars))}</p>
+<p class="todo" id="todo">${esc(fill(p.todo, vars))}</p><p class="en">${esc(fill(p.en, vars))}</p>`,
+    p.refreshSeconds,
+  );
 }
 
 /** The page with the link to WeChat: clicked here, so WeChat sees our domain as the Referer. */

@@ -68,7 +68,8 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
     const component = world.component(call.body.component_appid);
     world.checkIp(component, call.ip);
     checkSecret(component, call.body.component_secret);
-    onStartPushTicket?.(component.appId);
+    // Paused pushes play WeChat not pushing (an outage of its pushes): the request is still answered ok.
+    if (!component.ticketPushPaused) onStartPushTicket?.(component.appId);
     return OK;
   });
 
