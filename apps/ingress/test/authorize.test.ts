@@ -130,7 +130,12 @@ describe('GET /authorize', () => {
     const page = await get(`/authorize?component=${COMPONENT.appId}&shop=S1`);
     expect(page.status).toBe(503);
     expect(page.html).toContain('店铺这边无需任何操作。请联系平台客服，并告知错误码 61004');
-    expect(logLines.findLast((l) => l.problem)).toMatchObject({ problem: 'PLATFORM_MISCONFIGURED', errcode: 61004, componentAppId: COMPONENT.appId, shop: 'S1' });
+    expect(logLines.findLast((l) => l.problem)).toMatchObject({
+      problem: 'PLATFORM_MISCONFIGURED',
+      errcode: 61004,
+      componentAppId: COMPONENT.appId,
+      shop: 'S1',
+    });
   });
 });
 

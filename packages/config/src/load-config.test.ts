@@ -40,7 +40,13 @@ describe('loadConfig', () => {
     expect(c.bootstrapComponent).toEqual(SANDBOX_DEV_COMPONENT);
     expect(c.apiTokens).toEqual([]);
     expect(c.logLevel).toBe('info');
-    expect(c.ingress).toEqual({ replyBudgetMs: 4000, bodyLimit: 65536, maxTimestampSkewSeconds: 0, rateLimitPerSecond: 2000, ticketWaitMs: 5000 });
+    expect(c.ingress).toEqual({
+      replyBudgetMs: 4000,
+      bodyLimit: 65536,
+      maxTimestampSkewSeconds: 0,
+      rateLimitPerSecond: 2000,
+      ticketWaitMs: 5000,
+    });
   });
 
   it('uses real WeChat when credentials are set', () => {
