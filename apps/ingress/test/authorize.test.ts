@@ -4,7 +4,7 @@ import { PreAuthSessions } from '@weixin3rd/queues';
 import { createLogger } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { World, build as buildSandbox, componentForProject } from '@weixin3rd/wechat-sandbox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeRoutes } from '../src/authorize/authorize.routes.js';
 import { preAuthCodes } from '../src/authorize/pre-auth-code.js';
@@ -50,7 +50,7 @@ beforeAll(async () => {
       done();
     },
   });
-  pages = Fastify({ loggerInstance: createLogger({ name: 'ingress', destination }) });
+  pages = Fastify({ loggerInstance: createLogger({ name: 'ingress', destination }) as FastifyBaseLogger });
   await pages.register(authorizeRoutes, {
     store: ing.store,
     preAuthCode: preAuthCodes({
