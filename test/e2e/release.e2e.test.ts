@@ -76,7 +76,7 @@ describe('one-scan authorization through real processes', () => {
     const confirmed = await fetch(`${sandboxUrl}/cgi-bin/componentloginpage/confirm`, { method: 'POST', body: form, redirect: 'manual' });
     const result = await fetch(confirmed.headers.get('location') ?? '');
     expect(result.status).toBe(409);
-    expect(await result.text()).toContain('该账号已绑定到其他店铺（S1）');
+    expect(await result.text()).toContain('已经绑定到另一家店铺（S1）');
   });
 });
 

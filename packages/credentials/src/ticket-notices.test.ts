@@ -26,18 +26,19 @@ afterAll(async () => {
 describe('TicketNotices', () => {
   it('wakes a waiter when a newer ticket is announced, ignoring older ones and other components', async () => {
     await store.tickets.save(C, 'ticket@@@one', 1000);
-    const waiting = waiter.wait(C, 1000, 5000);
+    const waiting = waiter.wait(C, 1000, 20_000);
     // The waiter is subscribed once its store read is done; announce after that.
-    await waiter.wait(C, null, 1000);
+    await waiter.wait(C, null, 20_000);
     await publisher.published('wx00000000000a1c02', 2000);
     await publisher.published(C, 999);
     await store.tickets.save(C, 'ticket@@@two', 1001);
+    console.log('latest before publish', await waiter.latest(C));
     await publisher.published(C, 1001);
     expect(await waiting).toBe(1001);
   });
 
   it('answers at once from the store when the newer ticket was saved before the wait', async () => {
-    expect(await waiter.wait(C, 1000, 5000)).toBe(1001);
+    expect(await waiter.wait(C, 1000, 20_000)).toBe(1001);
     expect(await waiter.latest(C)).toBe(1001);
   });
 

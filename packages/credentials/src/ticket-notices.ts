@@ -30,7 +30,18 @@ export class TicketNotices {
     private readonly publisher: Redis,
     private readonly subscriber: Redis | null = null,
     private readonly store: Pick<Store, 'tickets'> | null = null,
-  ) {}
+  ) {
+    subscriber?.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      let notice: Notice;
+      try {
+        notice = JSON.parse(message) as Notice;
+      } catch {
+        return;
+      }
+      for (const waiter of [...(this.waiters.get(notice.a) ?? [])]) waiter(notice.t);
+    });
+  }
 
   private get channel(): string {
     return `${this.prefix}:ticket-stored`;
@@ -78,18 +89,13 @@ export class TicketNotices {
   }
 
   private ensureSubscribed(): Promise<unknown> {
+    const subscriber = this.subscriber;
+    if (!subscriber) return Promise.resolve();
     this.subscribed ??= (async () => {
-      this.subscriber?.on('message', (channel: string, message: string) => {
-        if (channel !== this.channel) return;
-        let notice: Notice;
-        try {
-          notice = JSON.parse(message) as Notice;
-        } catch {
-          return;
-        }
-        for (const waiter of [...(this.waiters.get(notice.a) ?? [])]) waiter(notice.t);
-      });
-      await this.subscriber?.subscribe(this.channel);
+      // SUBSCRIBE sent before the connection is ready puts it in subscriber mode ahead of ioredis's
+      // ready check (INFO), which then fails and drops the connection: subscribe once it is ready.
+      if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
+      await subscriber.subscribe(this.channel);
     })().catch((error: unknown) => {
       // Try again on the next wait; this one still ends at its timeout or with the store's answer.
       this.subscribed = null;
