@@ -1,4 +1,4 @@
-import type { Producer, ReplyBus } from '@weixin3rd/queues';
+import type { MessageSequence, Producer, ReplyBus } from '@weixin3rd/queues';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { authorizeRoutes, type AuthorizeOptions } from './authorize/authorize.routes.js';
 import { IngressError } from './errors.js';
@@ -13,6 +13,8 @@ export interface IngressDeps {
   authorizers: AuthorizerLookup;
   producers: { tickets: Producer<'tickets'>; authorization: Producer<'authorization'>; messages: Producer<'account-messages'> };
   replies: ReplyBus;
+  /** Numbers each message in its account's line (order and fairness, docs/ARCHITECTURE.md). */
+  sequence: MessageSequence;
   options: { bodyLimit: number; replyBudgetMs: number; maxTimestampSkewSeconds: number; rateLimitPerSecond: number };
   logger?: FastifyServerOptions['loggerInstance'];
   /** The authorization pages; left out where a test needs only the push routes. */
@@ -72,6 +74,7 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
     authorizers: deps.authorizers,
     messages: deps.producers.messages,
     replies: deps.replies,
+    sequence: deps.sequence,
     replyBudgetMs: deps.options.replyBudgetMs,
     maxSkewSeconds: deps.options.maxTimestampSkewSeconds,
   });

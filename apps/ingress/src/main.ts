@@ -1,4 +1,4 @@
-import { PreAuthSessions, Producer, ReplyBus } from '@weixin3rd/queues';
+import { MessageSequence, PreAuthSessions, Producer, ReplyBus } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
 import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -38,6 +38,7 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
     authorizers: lookups,
     producers,
     replies,
+    sequence: new MessageSequence(producerConnection, prefix),
     options: config.ingress,
     logger,
     authorize: {

@@ -1,4 +1,4 @@
-import { Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
+import { MessageSequence, Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
@@ -57,6 +57,7 @@ export async function startIngress(
     authorizers: lookups,
     producers,
     replies,
+    sequence: new MessageSequence(connection, redis.prefix),
     options: {
       bodyLimit: options.bodyLimit ?? 65536,
       replyBudgetMs: options.replyBudgetMs ?? 4000,

@@ -26,7 +26,7 @@ beforeAll(async () => {
                 content: `pong:${String(f.Content)}`,
               })
             : null;
-        await ing.replies.publish(data.dedupeKey, reply);
+        await ing.replies.offer(data.dedupeKey, reply);
       },
     },
     { connection: ing.redis.connect(), prefix: ing.redis.prefix },

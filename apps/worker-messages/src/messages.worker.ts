@@ -1,10 +1,24 @@
 import type { ComponentTokenService } from '@weixin3rd/credentials';
-import { QUEUE, createWorker, type AccountMessageJob, type ReplyBus } from '@weixin3rd/queues';
+import {
+  QUEUE,
+  accountKey,
+  createWorker,
+  jobIds,
+  type AccountMessageJob,
+  type MessageSequence,
+  type ReplyBus,
+  type RouteTable,
+  type ServiceMessageJob,
+  type WeChatMessage,
+} from '@weixin3rd/queues';
+import type { Store } from '@weixin3rd/store';
 import { AuthorizerApi, type Transport } from '@weixin3rd/wechat-api';
-import { parseXml } from '@weixin3rd/wechat-xml';
+import { parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { releaseAction } from './release-responder.js';
+import type { LineKeeper } from './line/line-keeper.js';
+import { releaseAction, type ReleaseAction } from './release-responder.js';
+import type { AccountInfoCache } from './routing/account-info.js';
 
 export interface MessagesWorkerDeps {
   tokens: ComponentTokenService;
@@ -12,34 +26,110 @@ export interface MessagesWorkerDeps {
   replies: ReplyBus;
   connection: Redis;
   prefix: string;
+  store: Pick<Store, 'messages'>;
+  routes: { readonly current: RouteTable };
+  sequence: MessageSequence;
+  line: Pick<LineKeeper, 'release'>;
+  accounts: AccountInfoCache;
+  concurrency?: number;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
 
+/** The message's top-level fields, every one a string as WeChat sent it; nested ones stay in `xml`. */
+export function wechatMessage(fields: XmlNode): WeChatMessage {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(fields)) if (typeof value === 'string') flat[name] = value;
+  return { ToUserName: '', FromUserName: '', CreateTime: '', MsgType: '', ...flat };
+}
+
 /**
- * Processes `account-messages`. Every message ends with a word to the waiting ingress request:
- * a passive reply, or "none" so it answers `success` at once instead of waiting out the budget.
- * Routing to downstream queues by rules comes with its issue; the 全网发布 responder is built in.
+ * Processes `account-messages`: parses each message once, answers the 全网发布 test accounts
+ * (built-in), matches the rules and puts the message in its account's line
+ * (MessageSequence); the line releases it to `messages.<service>` when the account's previous
+ * message has finished. Every message ends with a word to the waiting ingress request: the
+ * reply, or "none" so it answers `success` at once.
  */
 export function createMessagesWorker(deps: MessagesWorkerDeps): Worker {
   const authorizerApi = new AuthorizerApi(deps.transport);
-  return createWorker(
+
+  const releaseTest = async (job: AccountMessageJob, action: ReleaseAction): Promise<void> => {
+    await deps.replies.offer(job.dedupeKey, action.kind === 'reply' ? action.xml : null);
+    if (action.kind === 'api') {
+      // Case 4/5: the token must come from this very code's exchange, not from a cache.
+      const auth = await deps.tokens.api(job.componentAppId).queryAuth(action.authCode);
+      const token = auth.authorization_info.authorizer_access_token;
+      if (!token) throw new Error('api_query_auth returned no authorizer_access_token');
+      await authorizerApi.sendCustomText(token, action.touser, action.content);
+      deps.logger.info({ authorizerAppId: job.authorizerAppId }, 'release test: customer-service reply sent');
+    }
+  };
+
+  /** Gives up the message's turn in its line; releases whoever is next. */
+  const skip = async (job: AccountMessageJob): Promise<void> => {
+    const next = await deps.sequence.skip(accountKey(job.componentAppId, job.authorizerAppId), job.seq, job.dedupeKey);
+    if (next) await deps.line.release(next);
+  };
+
+  const worker = createWorker(
     QUEUE.accountMessages,
     {
       message: async (job: AccountMessageJob) => {
         const fields = parseXml(job.xml);
+        const message = wechatMessage(fields);
+        const account = await deps.accounts.get(job.componentAppId, job.authorizerAppId);
+        const record = {
+          _id: job.dedupeKey,
+          componentAppId: job.componentAppId,
+          authorizerAppId: job.authorizerAppId,
+          shopId: account.shopId,
+          openid: message.FromUserName,
+          msgType: message.MsgType,
+          event: message.Event ?? null,
+          seq: job.seq ?? null,
+          receivedAt: new Date(job.receivedAt),
+        };
         const action = releaseAction(job.authorizerAppId, fields);
-        if (job.awaitingReply) await deps.replies.publish(job.dedupeKey, action.kind === 'reply' ? action.xml : null);
-        if (action.kind === 'api') {
-          // Case 4/5: the token must come from this very code's exchange, not from a cache.
-          const auth = await deps.tokens.api(job.componentAppId).queryAuth(action.authCode);
-          const token = auth.authorization_info.authorizer_access_token;
-          if (!token) throw new Error('api_query_auth returned no authorizer_access_token');
-          await authorizerApi.sendCustomText(token, action.touser, action.content);
-          deps.logger.info({ authorizerAppId: job.authorizerAppId }, 'release test: customer-service reply sent');
+        if (action.kind !== 'none') {
+          await deps.store.messages.record({ ...record, routeId: null, service: null, status: 'release-test' });
+          await releaseTest(job, action);
+          await skip(job);
+          return action.kind;
         }
-        return action.kind;
+        const decision = deps.routes.current.match({ ...job, shopId: account.shopId, message });
+        if (!decision) {
+          await deps.store.messages.record({ ...record, routeId: null, service: null, status: 'unrouted' });
+          await deps.replies.offer(job.dedupeKey, null);
+          await skip(job);
+          return 'unrouted';
+        }
+        const serviceJob: ServiceMessageJob = {
+          componentAppId: job.componentAppId,
+          authorizerAppId: job.authorizerAppId,
+          shopId: account.shopId,
+          dedupeKey: job.dedupeKey,
+          receivedAt: job.receivedAt,
+          message,
+          xml: job.xml,
+        };
+        await deps.store.messages.record({ ...record, routeId: decision.routeId, service: decision.service, status: 'queued' });
+        const next = await deps.sequence.put(accountKey(job.componentAppId, job.authorizerAppId), job.seq, {
+          jobId: jobIds.serviceMessage(job.dedupeKey),
+          service: decision.service,
+          routeId: decision.routeId,
+          kind: account.kind,
+          job: serviceJob,
+        });
+        if (next) await deps.line.release(next);
+        return 'queued';
       },
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: 16 },
+    { connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 32 },
   );
+  // A message that can never be routed gives up its turn at once instead of leaving a gap.
+  worker.on('failed', (job, err) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    deps.logger.warn({ dedupeKey: (job.data as AccountMessageJob).dedupeKey, err: err.message }, 'message failed for good');
+    skip(job.data as AccountMessageJob).catch((e: unknown) => deps.logger.warn({ err: (e as Error).message }, 'message line: skip failed'));
+  });
+  return worker;
 }

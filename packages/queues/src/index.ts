@@ -9,4 +9,25 @@ export { Producer, QueueUnavailableError } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';
 export { REPLY_TTL_SECONDS, ReplyBus, type PassiveReply } from './reply-bus.js';
 export { PreAuthSessions } from './pre-auth-sessions.js';
-export { MessageReply, ServiceMessageJob, ServiceName, WeChatMessage, type MessageReplyType } from './service-messages.js';
+export {
+  MessageReply,
+  SERVICE_MESSAGE_JOB_OPTIONS,
+  ServiceMessageJob,
+  ServiceName,
+  WeChatMessage,
+  isMessageReply,
+  isServiceMessageJob,
+  replyProblem,
+  type MessageReplyType,
+} from './service-messages.js';
+export { MessageSequence, accountKey, type SequencedMessage } from './message-sequence.js';
+export {
+  MAX_PATTERN_LENGTH,
+  RouteTable,
+  patternProblem,
+  routesChangedChannel,
+  type RouteDecision,
+  type RouteMatch,
+  type RoutableMessage,
+  type RouteRule,
+} from './route-matcher.js';

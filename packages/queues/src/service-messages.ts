@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { Compile } from 'typebox/compile';
 
 /**
  * The public contract of `messages.<service>` (CONTRACT.md, "Message routes"): what a downstream
@@ -64,3 +65,26 @@ export type ServiceMessageJob = Static<typeof ServiceMessageJob>;
 export type WeChatMessage = Static<typeof WeChatMessage>;
 export type MessageReply = Static<typeof MessageReply>;
 export type MessageReplyType = MessageReply['type'];
+
+const checkJob = Compile(ServiceMessageJob);
+const checkReply = Compile(MessageReply);
+
+/** Whether a value is a `messages.<service>` payload (downstream helpers check before the handler sees it). */
+export const isServiceMessageJob = (value: unknown): value is ServiceMessageJob => checkJob.Check(value);
+
+/** Whether a handler's return value is a reply WeChat can take. */
+export const isMessageReply = (value: unknown): value is MessageReply => checkReply.Check(value);
+
+/** The first problem of an invalid reply, for the error recorded on the message. */
+export const replyProblem = (value: unknown): string => {
+  const [first] = checkReply.Errors(value);
+  return first ? `${first.instancePath || '/'} ${first.message}` : 'invalid reply';
+};
+
+/** `messages.<service>` job options: a failing handler is retried twice; jobs are kept to absorb duplicates and for the line's checks. */
+export const SERVICE_MESSAGE_JOB_OPTIONS = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 100000 },
+  removeOnFail: { age: 7 * 86400 },
+} as const;

@@ -4,3 +4,4 @@ export { DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH, parseXml, type ParseLimits, type 
 export { optionalString, requireString } from './fields.js';
 export { buildXml, cdata, type XmlBuildFields, type XmlBuildValue } from './build.js';
 export { encryptedEnvelope, pushEnvelope, textReply } from './envelopes.js';
+export { passiveReply, type PassiveReplyBody } from './replies.js';

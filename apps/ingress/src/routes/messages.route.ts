@@ -1,4 +1,4 @@
-import { jobIds, type Producer, type ReplyBus } from '@weixin3rd/queues';
+import { accountKey, jobIds, type MessageSequence, type Producer, type ReplyBus } from '@weixin3rd/queues';
 import type { FastifyPluginAsync } from 'fastify';
 import { dedupeKey } from '../dedupe-key.js';
 import { IngressError } from '../errors.js';
@@ -12,13 +12,16 @@ export interface MessagesRouteOptions {
   authorizers: AuthorizerLookup;
   messages: Producer<'account-messages'>;
   replies: ReplyBus;
+  sequence: MessageSequence;
   replyBudgetMs: number;
   maxSkewSeconds: number;
 }
 
 /**
- * 消息与事件接收URL: verify, dedupe, enqueue, then wait (at most the budget) for worker-messages
- * to say whether there is a passive reply. A duplicate delivery waits on the same outcome.
+ * 消息与事件接收URL: verify, dedupe, number the message in its account's line, enqueue, then wait
+ * (at most the budget) for worker-messages to say whether there is a passive reply. A duplicate
+ * delivery waits on the same outcome; once the budget is out the reply goes by the
+ * customer-service API instead and every delivery answers `success`.
  */
 export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (app, opts) => {
   app.post<{ Params: AccountPath; Querystring: PushQuery }>(
@@ -31,13 +34,12 @@ export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (ap
         throw new IngressError('AUTHORIZER_UNKNOWN', `${appid} is not an authorizer of ${componentAppId}`);
       const key = dedupeKey(componentAppId, appid, push.fields);
       const awaitingReply = opts.replyBudgetMs > 0;
-      await durably(() =>
-        opts.messages.add(
-          'message',
-          { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt: new Date().toISOString(), xml: push.xml, awaitingReply },
-          jobIds.message(key),
-        ),
-      );
+      await durably(async () => {
+        const { seq, priority } = await opts.sequence.assign(accountKey(componentAppId, appid), key);
+        const receivedAt = new Date().toISOString();
+        const job = { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt, xml: push.xml, awaitingReply };
+        return opts.messages.add('message', seq === undefined ? job : { ...job, seq }, jobIds.message(key), { priority });
+      });
       const passive = await opts.replies.wait(key, opts.replyBudgetMs);
       if (typeof passive !== 'string') return reply.type('text/plain').send('success');
       const timestamp = Math.floor(Date.now() / 1000);
