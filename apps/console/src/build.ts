@@ -11,10 +11,11 @@ import { ConsoleError } from './errors.js';
 import { authorizerTokensRoutes } from './routes/authorizer-tokens.routes.js';
 import { authorizersRoutes } from './routes/authorizers.routes.js';
 import { componentsRoutes } from './routes/components.routes.js';
+import { messageRoutesRoutes } from './routes/message-routes.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 
 export interface ConsoleDeps {
-  store: Pick<Store, 'components' | 'tickets' | 'componentTokens' | 'authorizers'>;
+  store: Pick<Store, 'components' | 'tickets' | 'componentTokens' | 'authorizers' | 'messageRoutes'>;
   events: EventPublisher;
   authorization: Producer<'authorization'>;
   authorizerTokens: AuthorizerTokenService;
@@ -51,6 +52,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     routes(componentsRoutes, { store: deps.store, tokens: deps.tokens }),
     routes(authorizersRoutes, { store: deps.store, actions }),
     routes(authorizerTokensRoutes, { actions }),
+    routes(messageRoutesRoutes, { store: deps.store, redis: deps.redis, prefix: deps.prefix }),
   ]);
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, { store: deps.store, authorizerTokens: deps.authorizerTokens });

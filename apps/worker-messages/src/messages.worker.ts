@@ -111,14 +111,17 @@ export function createMessagesWorker(deps: MessagesWorkerDeps): Worker {
           message,
           xml: job.xml,
         };
-        await deps.store.messages.record({ ...record, routeId: decision.routeId, service: decision.service, status: 'queued' });
-        const next = await deps.sequence.put(accountKey(job.componentAppId, job.authorizerAppId), job.seq, {
-          jobId: jobIds.serviceMessage(job.dedupeKey),
-          service: decision.service,
-          routeId: decision.routeId,
-          kind: account.kind,
-          job: serviceJob,
-        });
+        // The record and the line in parallel: the record is not on the path to the handler (finish() upserts).
+        const [next] = await Promise.all([
+          deps.sequence.put(accountKey(job.componentAppId, job.authorizerAppId), job.seq, {
+            jobId: jobIds.serviceMessage(job.dedupeKey),
+            service: decision.service,
+            routeId: decision.routeId,
+            kind: account.kind,
+            job: serviceJob,
+          }),
+          deps.store.messages.record({ ...record, routeId: decision.routeId, service: decision.service, status: 'queued' }),
+        ]);
         if (next) await deps.line.release(next);
         return 'queued';
       },

@@ -44,7 +44,8 @@ export function handleMessages(service: string, handler: MessageHandler, options
   return new Worker(
     serviceQueue(service),
     async (job: Job) => {
-      if (job.name !== SERVICE_MESSAGE_JOB) throw new UnrecoverableError(`messages.${service}: unknown job name ${JSON.stringify(job.name)}`);
+      if (job.name !== SERVICE_MESSAGE_JOB)
+        throw new UnrecoverableError(`messages.${service}: unknown job name ${JSON.stringify(job.name)}`);
       if (!isServiceMessageJob(job.data)) throw new UnrecoverableError(`messages.${service}: payload is not a message`);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

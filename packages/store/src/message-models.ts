@@ -94,7 +94,7 @@ export function registerMessageModels(conn: Connection) {
       routeId: { type: String, default: null },
       service: { type: String, default: null },
       status: { type: String, required: true },
-      reply: { type: new Schema({ type: String, delivery: String }, { _id: false }), default: null },
+      reply: { type: new Schema({ type: { type: String }, delivery: String }, { _id: false }), default: null },
       outbound: { type: outbound, default: null },
       error: { type: String, default: null },
       receivedAt: { type: Date, required: true },

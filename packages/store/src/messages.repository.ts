@@ -19,14 +19,23 @@ export class MessagesRepository {
    */
   async record(input: MessageRecordInput): Promise<void> {
     const { _id, status, ...facts } = input;
-    await this.models.message.updateOne({ _id }, { $set: facts, $setOnInsert: { status, reply: null, error: null } }, { upsert: true });
+    await this.models.message.updateOne({ _id }, { $set: facts, $setOnInsert: { status } }, { upsert: true });
   }
 
-  /** The end of a message's handling: handled (with or without a reply), failed for good, or timed out. */
+  /**
+   * The end of a message's handling: handled (with or without a reply), failed for good, or timed
+   * out. Upserts: it may land before {@link record} (the two run concurrently), which then only
+   * adds the facts.
+   */
   async finish(dedupeKey: string, finish: MessageFinish): Promise<void> {
+    const [componentAppId = '', authorizerAppId = ''] = dedupeKey.split('/');
     await this.models.message.updateOne(
       { _id: dedupeKey },
-      { $set: { status: finish.status, reply: finish.reply ?? null, error: finish.error ?? null } },
+      {
+        $set: { status: finish.status, reply: finish.reply ?? null, error: finish.error ?? null },
+        $setOnInsert: { componentAppId, authorizerAppId, receivedAt: new Date() },
+      },
+      { upsert: true },
     );
   }
 

@@ -1,4 +1,10 @@
-import { SERVICE_MESSAGE_JOB, SERVICE_MESSAGE_JOB_OPTIONS, serviceQueue, type MessageSequence, type SequencedMessage } from '@weixin3rd/queues';
+import {
+  SERVICE_MESSAGE_JOB,
+  SERVICE_MESSAGE_JOB_OPTIONS,
+  serviceQueue,
+  type MessageSequence,
+  type SequencedMessage,
+} from '@weixin3rd/queues';
 import { Job, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -56,7 +62,11 @@ export class LineKeeper {
   private queue(service: string): Queue {
     let q = this.queues.get(service);
     if (!q) {
-      q = new Queue(serviceQueue(service), { connection: this.deps.connection, prefix: this.deps.prefix, defaultJobOptions: SERVICE_MESSAGE_JOB_OPTIONS });
+      q = new Queue(serviceQueue(service), {
+        connection: this.deps.connection,
+        prefix: this.deps.prefix,
+        defaultJobOptions: SERVICE_MESSAGE_JOB_OPTIONS,
+      });
       q.on('error', (err) => this.deps.logger.warn({ service, err: err.message }, 'service queue'));
       this.queues.set(service, q);
     }
@@ -114,7 +124,10 @@ export class LineKeeper {
         } else if (state === 'completed') await this.settle(head.jobId, { kind: 'completed', value: job?.returnvalue });
         else if (state === 'failed') await this.settle(head.jobId, { kind: 'failed', reason: job?.failedReason ?? '' });
         else if (state === 'active' && job?.processedOn && now - job.processedOn > this.deps.handlerTimeoutMs) {
-          this.deps.logger.warn({ jobId: head.jobId, service: head.service }, 'message line: handler timed out, releasing the next message');
+          this.deps.logger.warn(
+            { jobId: head.jobId, service: head.service },
+            'message line: handler timed out, releasing the next message',
+          );
           await this.settle(head.jobId, { kind: 'timed_out' });
           continue;
         }
