@@ -1,5 +1,6 @@
 import {
   SERVICE_MESSAGE_JOB,
+  SERVICE_MESSAGE_STALLED_OPTIONS,
   isMessageReply,
   isServiceMessageJob,
   replyProblem,
@@ -60,6 +61,6 @@ export function handleMessages(service: string, handler: MessageHandler, options
         clearTimeout(timer);
       }
     },
-    { connection, prefix: options.prefix ?? 'weixin3rd', concurrency: options.concurrency ?? 8 },
+    { connection, prefix: options.prefix ?? 'weixin3rd', concurrency: options.concurrency ?? 8, ...SERVICE_MESSAGE_STALLED_OPTIONS },
   );
 }

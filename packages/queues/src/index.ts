@@ -12,6 +12,7 @@ export { PreAuthSessions } from './pre-auth-sessions.js';
 export {
   MessageReply,
   SERVICE_MESSAGE_JOB_OPTIONS,
+  SERVICE_MESSAGE_STALLED_OPTIONS,
   ServiceMessageJob,
   ServiceName,
   WeChatMessage,

@@ -88,3 +88,9 @@ export const SERVICE_MESSAGE_JOB_OPTIONS = {
   removeOnComplete: { age: 3600, count: 100000 },
   removeOnFail: { age: 7 * 86400 },
 } as const;
+
+/**
+ * Stalled-job check of `messages.<service>` workers (handleMessages): a handler process that dies
+ * holds its account's line until its job is recovered, 10-20 s, within MESSAGE_HANDLER_TIMEOUT_MS.
+ */
+export const SERVICE_MESSAGE_STALLED_OPTIONS = { lockDuration: 10_000, stalledInterval: 5000, maxStalledCount: 2 } as const;
