@@ -82,7 +82,12 @@ describe('order and fairness of messages with 3 worker-messages processes', () =
     await waitFor(async () => (started.get(HUNG)?.includes('after') ? true : undefined), 20_000, 'the next message after the bound');
     // The bound, plus at most one sweep period (5 s) to notice.
     expect(Date.now() - since).toBeGreaterThanOrEqual(HANDLER_TIMEOUT_MS - 200);
-    expect(await s.store.messages.get(`${COMPONENT}/${HUNG}/msg/990001`)).toMatchObject({ status: 'timed_out', error: 'HANDLER_TIMEOUT' });
+    // Recorded by the hand-off, alongside releasing the next message.
+    const record = await waitFor(async () => {
+      const m = await s.store.messages.get(`${COMPONENT}/${HUNG}/msg/990001`);
+      return m?.status === 'timed_out' ? m : undefined;
+    });
+    expect(record.error).toBe('HANDLER_TIMEOUT');
   });
 
   it('does not let one account with 10 000 messages delay another by more than a few of its own', async () => {
