@@ -7,6 +7,7 @@ import { RateLimiter } from './rate-limit.js';
 import { echostrRoute } from './routes/echostr.route.js';
 import { eventsRoute } from './routes/events.route.js';
 import { messagesRoute } from './routes/messages.route.js';
+import { INGRESS_TIMEOUTS as T } from './timeouts.js';
 
 export interface IngressDeps {
   components: ComponentLookup;
@@ -28,6 +29,10 @@ const XML_TYPES = ['text/xml', 'application/xml', 'text/plain'];
 export async function build(deps: IngressDeps): Promise<FastifyInstance> {
   const app = Fastify({
     bodyLimit: deps.options.bodyLimit,
+    requestTimeout: T.requestMs,
+    keepAliveTimeout: T.keepAliveMs,
+    connectionTimeout: T.idleMs,
+    http: { headersTimeout: T.headersMs, requestTimeout: T.requestMs, connectionsCheckingInterval: T.checkEveryMs },
     return503OnClosing: true,
     requestIdHeader: false,
     // A line per push is the biggest cost at WeChat's volumes; refusals and failures are logged
