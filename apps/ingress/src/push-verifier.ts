@@ -3,6 +3,7 @@ import { isWeChatCryptoError, type KeyIndex, type WeChatCrypto } from '@weixin3r
 import { isWeChatXmlError, parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
 import { IngressError } from './errors.js';
 import type { ComponentLookup } from './lookups.js';
+import { plausibleWeChatTime } from './time-window.js';
 
 export interface PushQuery {
   msg_signature?: string;
@@ -50,6 +51,7 @@ export async function verifyPush(
   if (maxSkewSeconds > 0 && Math.abs(Date.now() / 1000 - Number(timestamp)) > maxSkewSeconds) {
     throw new IngressError('TIMESTAMP_STALE', `timestamp is more than ${maxSkewSeconds} s off`);
   }
+  if (!plausibleWeChatTime(timestamp)) throw new IngressError('QUERY_INVALID', 'timestamp is outside the window WeChat could have sent');
   let encrypt: string;
   try {
     const outer = parseXml(typeof body === 'string' ? body : '');
@@ -62,7 +64,11 @@ export async function verifyPush(
   }
   try {
     const decrypted = crypto.decryptPush({ msgSignature, timestamp, nonce, encrypt });
-    return { crypto, keyIndex: decrypted.keyIndex, xml: decrypted.message, fields: parseXml(decrypted.message), nonce };
+    const fields = parseXml(decrypted.message);
+    // A newest-wins value (the ticket) must not be pinned by a CreateTime in the future.
+    if (fields.CreateTime !== undefined && !(typeof fields.CreateTime === 'string' && plausibleWeChatTime(fields.CreateTime)))
+      throw new IngressError('BODY_INVALID', 'CreateTime is outside the window WeChat could have sent');
+    return { crypto, keyIndex: decrypted.keyIndex, xml: decrypted.message, fields, nonce };
   } catch (error) {
     if (isWeChatCryptoError(error, 'WX_CRYPTO_BAD_SIGNATURE')) throw new IngressError('SIGNATURE_INVALID', 'msg_signature does not match');
     if (isWeChatCryptoError(error, 'WX_CRYPTO_RECEIVE_ID_MISMATCH'))

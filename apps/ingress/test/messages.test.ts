@@ -107,7 +107,7 @@ describe('configuration and outages', () => {
   it('rejects stale timestamps when a skew is configured', async () => {
     const strict = await startIngress('ingress-skew', { maxTimestampSkewSeconds: 60 });
     try {
-      const inner = `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>t</ComponentVerifyTicket></xml>`;
+      const inner = `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>t</ComponentVerifyTicket></xml>`;
       const parts = strict.crypto.encryptPush(inner, { timestamp: '1000', nonce: '1' });
       const res = await post(
         `${strict.url}/wechat/${COMPONENT.appId}/events?timestamp=1000&nonce=1&msg_signature=${parts.msgSignature}`,
@@ -126,7 +126,7 @@ describe('configuration and outages', () => {
     try {
       const push = signedPush(
         down.crypto,
-        `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>1</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>t</ComponentVerifyTicket></xml>`,
+        `<xml><AppId>${COMPONENT.appId}</AppId><CreateTime>${Math.floor(Date.now() / 1000)}</CreateTime><InfoType>component_verify_ticket</InfoType><ComponentVerifyTicket>t</ComponentVerifyTicket></xml>`,
       );
       const res = await post(`${down.url}/wechat/${COMPONENT.appId}/events?${push.query}`, push.body);
       expect(res.status).toBe(503);
