@@ -7,7 +7,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { apiV1, routes } from './api/api-v1.js';
 import { registerDocs } from './api/docs.js';
 import { AuthorizerActions } from './authorizer-actions.js';
-import { ConsoleError } from './errors.js';
+import { knownError } from './known-errors.js';
 import { authorizerTokensRoutes } from './routes/authorizer-tokens.routes.js';
 import { authorizersRoutes } from './routes/authorizers.routes.js';
 import { componentsRoutes } from './routes/components.routes.js';
@@ -30,7 +30,8 @@ export interface ConsoleDeps {
 export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
   const app = Fastify({ return503OnClosing: true, ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }) });
   app.setErrorHandler((error, req, reply) => {
-    if (error instanceof ConsoleError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
+    const known = knownError(error);
+    if (known) return reply.code(known.statusCode).send({ error: { code: known.code, message: known.message } });
     const e = error as { validation?: unknown; statusCode?: number; code?: string; message: string };
     if (e.validation) return reply.code(400).send({ error: { code: 'INVALID_REQUEST', message: e.message } });
     if (e.statusCode && e.statusCode < 500)
