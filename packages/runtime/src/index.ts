@@ -3,6 +3,7 @@
  * graceful shutdown, and the supervisor of `npm start`.
  */
 export { REDACT_PATHS, createLogger, type CreateLoggerOptions, type Logger } from './logger.js';
+export { requestForLog, urlForLog } from './request-log.js';
 export { onShutdown, type ShutdownOptions, type SignalSource } from './shutdown.js';
 export { runSupervisor, type ChildSpec, type Supervisor, type SupervisorOptions } from './supervisor.js';
 export { runMain } from './run-main.js';

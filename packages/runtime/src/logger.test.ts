@@ -39,6 +39,21 @@ describe('createLogger', () => {
     expect(headers).toMatchObject({ req: { method: 'GET', headers: { authorization: '[redacted]', host: 'h' } } });
   });
 
+  it('logs request URLs without query values (access_token, auth_code, state), keeping the names', () => {
+    const out = capture();
+    const log = createLogger({ name: 't', destination: out.stream });
+    log.info({ req: { method: 'GET', url: '/api/v1/x?access_token=s9&component=wx1' } }, 'plain');
+    log.info(
+      { req: Object.assign(Object.create(null) as object, { method: 'GET', url: '/authorize/callback?state=s10&auth_code=s11' }) },
+      'fastify',
+    );
+    const text = JSON.stringify(out.lines());
+    for (const secret of ['s9', 's10', 's11']) expect(text).not.toContain(secret);
+    const [plain, fastify] = out.lines();
+    expect(plain).toMatchObject({ req: { url: '/api/v1/x?access_token&component' } });
+    expect(fastify).toMatchObject({ req: { method: 'GET', url: '/authorize/callback?state&auth_code' } });
+  });
+
   it('honours the level', () => {
     const out = capture();
     const log = createLogger({ name: 't', level: 'warn', destination: out.stream });

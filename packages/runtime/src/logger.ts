@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { requestForLog } from './request-log.js';
 
 /** Field names that hold secrets wherever they appear (top level, one or two levels down). */
 const SECRET_FIELDS = [
@@ -47,13 +48,15 @@ export interface CreateLoggerOptions {
   destination?: DestinationStream;
 }
 
-/** A pino logger writing JSON lines, with every secret field replaced by `[redacted]`. */
+/** A pino logger writing JSON lines, with every secret field replaced by `[redacted]` and no query values in request URLs. */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const config: LoggerOptions = {
     name: options.name,
     level: options.level ?? 'info',
     redact: { paths: [...REDACT_PATHS], censor: '[redacted]' },
     base: { pid: process.pid },
+    // Fastify prefers the logger's serializers to its own: request URLs lose their query values.
+    serializers: { req: requestForLog },
   };
   return options.destination ? pino(config, options.destination) : pino(config);
 }
