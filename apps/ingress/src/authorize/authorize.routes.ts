@@ -55,6 +55,12 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     if (p.refreshSeconds) reply.header('retry-after', String(p.refreshSeconds)).header('cache-control', 'no-store');
     return html(reply, p.status, problemPage(code, { errcode: log.errcode ?? '—', ...vars }));
   };
+  // A parameter given twice arrives as an array: refused before any handler treats it as text.
+  app.addHook('preHandler', async (req, reply) => {
+    if (Object.values(req.query as Record<string, unknown>).some((v) => typeof v !== 'string'))
+      return problem(req, reply, 'PARAMETER_REPEATED');
+    return undefined;
+  });
 
   app.get<{ Querystring: AuthorizeQuery }>('/authorize', async (req, reply) => {
     const q = req.query;

@@ -27,6 +27,13 @@ export const PROBLEMS = {
     todo: RESTART,
     en: `This authorization link has no valid shop in it: ${RESTART_EN}.`,
   },
+  PARAMETER_REPEATED: {
+    status: 400,
+    title: '链接不完整',
+    zh: '这个授权链接中有重复或无效的参数。',
+    todo: RESTART,
+    en: `A parameter of this link is repeated or invalid: ${RESTART_EN}.`,
+  },
   COMPONENT_REQUIRED: {
     status: 400,
     title: '链接不完整',

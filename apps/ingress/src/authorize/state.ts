@@ -31,8 +31,9 @@ export class StateSigner {
     return { value: `${payload}.${this.mac(payload)}`, state };
   }
 
-  verify(value: string | undefined, now = Date.now()): AuthorizeState | StateProblem {
-    const [payload, mac, extra] = (value ?? '').split('.');
+  verify(value: unknown, now = Date.now()): AuthorizeState | StateProblem {
+    if (typeof value !== 'string') return 'malformed';
+    const [payload, mac, extra] = value.split('.');
     if (!payload || !mac || extra !== undefined) return 'malformed';
     const expected = Buffer.from(this.mac(payload));
     const given = Buffer.from(mac);
