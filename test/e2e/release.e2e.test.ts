@@ -1,6 +1,8 @@
-import { SANDBOX_DEV_COMPONENT } from '@weixin3rd/config';
+import { SANDBOX_DEV_COMPONENT, loadConfig } from '@weixin3rd/config';
+import { connectStore } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dumpMongo, dumpRedis, findSecrets } from '../security/secret-scan.js';
 import { READY, stackEnv, startApp, waitForComponentToken, type RunningProcess } from './processes.js';
 
 let db: TestDatabase;
@@ -92,5 +94,39 @@ describe('全网发布 through real processes', () => {
     expect(report.cases.filter((c) => !c.passed)).toEqual([]);
     expect(report.cases).toHaveLength(7);
     expect(report.passed).toBe(true);
+  });
+});
+
+describe('secrets after the end-to-end run (issue 19, item 6)', () => {
+  it('leaves no secret in clear in any log line of any process, in MongoDB or in Redis', async () => {
+    // The sandbox-mode DATA_KEY, as every process of this stack derived it.
+    const { dataKey } = loadConfig({ SANDBOX_MODE: 'true' });
+    const store = await connectStore(db.uri, { dataKey });
+    try {
+      const component = SANDBOX_DEV_COMPONENT.appId;
+      const token = await store.componentTokens.get(component);
+      const account = await store.authorizers.find(component, 'wx1a2b3c4d5e6f7001');
+      expect(token?.accessToken).toBeTruthy();
+      expect(account?.refreshToken).toBeTruthy();
+      const db = store.connection.db;
+      if (!db) throw new Error('not connected');
+      const logs = running.map((p) => p.output.join('')).join('\n');
+      expect(logs.split('\n').length).toBeGreaterThan(20);
+      const hits = findSecrets(
+        { logs, mongodb: await dumpMongo(db), redis: await dumpRedis(redis.connect(), redis.prefix) },
+        {
+          'app secret': SANDBOX_DEV_COMPONENT.appSecret,
+          Token: SANDBOX_DEV_COMPONENT.token,
+          EncodingAESKey: SANDBOX_DEV_COMPONENT.encodingAesKey,
+          'component access token': token?.accessToken ?? '',
+          'authorizer access token': account?.accessToken ?? '',
+          'authorizer refresh token': account?.refreshToken ?? '',
+          DATA_KEY: dataKey,
+        },
+      );
+      expect(hits).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -119,6 +119,17 @@ describe('loadConfig', () => {
       expect(error.message).not.toContain(secret);
   });
 
+  it('reads DATA_KEY_PREVIOUS (keys of before a rotation) and refuses a bad or repeated one without echoing it', () => {
+    const old = [Buffer.alloc(32, 5), Buffer.alloc(32, 6)];
+    expect(loadConfig({ ...REAL, DATA_KEY_PREVIOUS: old.map((k) => k.toString('base64')).join(',') }).dataKeyPrevious).toEqual(old);
+    expect(loadConfig({ ...REAL }).dataKeyPrevious).toEqual([]);
+    for (const bad of [Buffer.alloc(31, 5).toString('base64'), DATA_KEY]) {
+      const error = problemsOf({ ...REAL, DATA_KEY_PREVIOUS: bad });
+      expect(error.problems.map((p) => p.variable)).toEqual(['DATA_KEY_PREVIOUS']);
+      expect(error.message).not.toContain(bad);
+    }
+  });
+
   it('freezes the result deeply', () => {
     const c = loadConfig({});
     expect(() => {

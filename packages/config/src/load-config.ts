@@ -106,6 +106,16 @@ function readDataKey(r: EnvReader, sandboxMode: boolean): { key: Buffer; develop
   return { key, development: false };
 }
 
+/** DATA_KEY_PREVIOUS: keys from before a rotation, accepted for reading only (comma-separated). */
+function readPreviousDataKeys(r: EnvReader, current: Buffer): Buffer[] {
+  const keys = r
+    .list('DATA_KEY_PREVIOUS')
+    .map((value) => (/^[A-Za-z0-9+/]+={0,2}$/.test(value) ? Buffer.from(value, 'base64') : Buffer.alloc(0)));
+  if (keys.some((k) => k.length !== 32)) r.fail('DATA_KEY_PREVIOUS', 'every key must be base64 of 32 bytes');
+  else if (keys.some((k) => k.equals(current))) r.fail('DATA_KEY_PREVIOUS', 'must not repeat DATA_KEY');
+  return keys;
+}
+
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === 'object' && !Buffer.isBuffer(value)) {
     for (const v of Object.values(value)) deepFreeze(v);
@@ -143,6 +153,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const component = readComponent(r);
   const dataKey = readDataKey(r, sandboxMode);
+  const dataKeyPrevious = readPreviousDataKeys(r, dataKey.key);
 
   const config: Config = {
     redis: { url: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
@@ -180,6 +191,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sandboxMode,
     dataKey: dataKey.key,
     dataKeyIsDevelopment: dataKey.development,
+    dataKeyPrevious,
     apiTokens,
     bootstrapComponent: component ?? (sandboxMode ? { ...SANDBOX_DEV_COMPONENT } : null),
     authorizerEventSubscribers: subscribers,

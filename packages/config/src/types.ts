@@ -60,6 +60,8 @@ export interface Config {
   readonly dataKey: Buffer;
   /** True when DATA_KEY was not set and the fixed sandbox development key is used. */
   readonly dataKeyIsDevelopment: boolean;
+  /** DATA_KEY_PREVIOUS: keys of before a rotation, accepted for reading until `npm run rotate-data-key` has re-sealed everything. */
+  readonly dataKeyPrevious: readonly Buffer[];
   readonly apiTokens: readonly string[];
   /** COMPONENT_* when set; in sandbox mode without them, the sandbox's development component. */
   readonly bootstrapComponent: Readonly<ComponentCredentials> | null;

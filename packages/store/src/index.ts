@@ -18,4 +18,5 @@ export { AuthCodesRepository, StateNoncesRepository } from './auth-codes.reposit
 export type { ContentMatch, MessageDoc, MessageRouteMatch, MessageStatus, OutboundOutcome } from './message-models.js';
 export { MessageRoutesRepository, type MessageRoute, type MessageRouteInput } from './message-routes.repository.js';
 export { MessagesRepository, type MessageFinish, type MessageRecordInput } from './messages.repository.js';
+export { rotateDataKey, type RotationOptions, type RotationProgress, type RotationReport } from './rotate-data-key.js';
 export { connectStore, type ConnectOptions, type Store } from './store.js';

@@ -12,6 +12,8 @@ const b64 = (b: Buffer): string => b.toString('base64url');
  */
 export class SecretBox {
   readonly keyId: string;
+  /** Ids of the keys accepted for reading only (DATA_KEY_PREVIOUS). */
+  readonly previousKeyIds: readonly string[];
 
   constructor(
     private readonly key: Buffer,
@@ -19,6 +21,8 @@ export class SecretBox {
   ) {
     if (key.length !== 32) throw new StoreError('DATA_KEY_MISMATCH', 'DATA_KEY must be 32 bytes');
     this.keyId = keyIdOf(key);
+    if (previousKeys.some((k) => k.length !== 32)) throw new StoreError('DATA_KEY_MISMATCH', 'DATA_KEY_PREVIOUS keys must be 32 bytes');
+    this.previousKeyIds = previousKeys.map(keyIdOf);
   }
 
   seal(plaintext: string): string {

@@ -73,10 +73,13 @@ async function assertDataKey(models: Models, box: SecretBox): Promise<void> {
     if ((error as { code?: number }).code !== 11000) throw error;
   }
   const stored = await models.meta.findById('data-key').lean();
-  if (stored && stored.value !== box.keyId) {
+  // During a rotation the database still records the old key: DATA_KEY_PREVIOUS may name it.
+  if (stored && stored.value !== box.keyId && !box.previousKeyIds.includes(stored.value ?? '')) {
     throw new StoreError(
       'DATA_KEY_MISMATCH',
-      `DATA_KEY is not the key this database was written with (stored key id ${stored.value}, configured ${box.keyId}); nothing was changed`,
+      `DATA_KEY is not the key this database was written with (stored key id ${stored.value}, configured ${box.keyId}${
+        box.previousKeyIds.length > 0 ? `, previous ${box.previousKeyIds.join(', ')}` : ''
+      }); nothing was changed`,
     );
   }
 }
