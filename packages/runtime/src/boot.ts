@@ -62,7 +62,10 @@ export function bootProcess(name: string, start: (kit: ProcessKit) => Promise<Re
  */
 export function bootService(name: string, start: (kit: ServiceKit) => Promise<ReadyFields | void>): Promise<void> {
   return bootProcess(name, async (kit) => {
-    const store = await connectStore(kit.config.mongo.uri, { dataKey: kit.config.dataKey });
+    const store = await connectStore(kit.config.mongo.uri, {
+      dataKey: kit.config.dataKey,
+      previousDataKeys: [...kit.config.dataKeyPrevious],
+    });
     kit.onClose(() => store.close());
     if (kit.config.bootstrapComponent) await store.components.upsert(kit.config.bootstrapComponent);
     return start({ ...kit, store });
