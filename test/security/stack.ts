@@ -4,7 +4,7 @@ import { build as buildConsole } from '@weixin3rd/console';
 import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { StateSigner, build as buildIngress, storeLookups } from '@weixin3rd/ingress';
-import { PreAuthSessions, Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
+import { MessageSequence, PreAuthSessions, Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
 import { createLogger } from '@weixin3rd/runtime';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
@@ -117,6 +117,7 @@ export async function startStack(label: string): Promise<Stack> {
     authorizers: lookups,
     producers,
     replies: new ReplyBus(redis.prefix, connection, subscriber),
+    sequence: new MessageSequence(connection, redis.prefix),
     options: { bodyLimit: 65536, replyBudgetMs: 0, maxTimestampSkewSeconds: 0, rateLimitPerSecond: 100000 },
     logger,
     authorize: {
