@@ -12,3 +12,5 @@ echo "[bench] ingress"
 node bench/ingress/run.mjs
 echo "[bench] tokens (BENCH_TOKENS_RUNS, default 10000x1,10000x2,100000x1: about 20 minutes)"
 node bench/tokens/run.mjs
+echo "[bench] messages (500/s over 1 000 accounts for 60 s, echo handler 20 ms)"
+node bench/messages/run.mjs

@@ -1,0 +1,38 @@
+import { openTestRedis, type TestRedis } from '@weixin3rd/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReplyBus } from './index.js';
+
+let redis: TestRedis;
+let worker: ReplyBus;
+let ingress: ReplyBus;
+beforeAll(() => {
+  redis = openTestRedis('reply-bus');
+  worker = new ReplyBus(redis.prefix, redis.connect());
+  ingress = new ReplyBus(redis.prefix, redis.connect(), redis.connect());
+});
+afterAll(() => redis.cleanup());
+
+describe('ReplyBus: passive or late, decided once', () => {
+  it('wakes the waiting request with the offered reply, and answers every redelivery the same', async () => {
+    const waiting = ingress.wait('k1', 5000);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await worker.offer('k1', '<xml>r1</xml>')).toBe(true);
+    expect(await waiting).toBe('<xml>r1</xml>');
+    expect(await ingress.wait('k1', 5000)).toBe('<xml>r1</xml>');
+    expect(await worker.offer('k1', '<xml>other</xml>')).toBe(false);
+    expect(await ingress.wait('k1', 5000)).toBe('<xml>r1</xml>');
+  });
+
+  it('claims a message as late when the budget runs out: the worker then loses, and redeliveries answer success', async () => {
+    expect(await ingress.wait('k2', 50)).toBeUndefined();
+    expect(await worker.offer('k2', '<xml>too late</xml>')).toBe(false);
+    expect(await ingress.wait('k2', 5000)).toBeUndefined();
+  });
+
+  it('gives the reply to a request whose budget ran out just after the worker offered it', async () => {
+    expect(await worker.offer('k3', '<xml>r3</xml>')).toBe(true);
+    expect(await ingress.wait('k3', 0)).toBe('<xml>r3</xml>');
+    expect(await worker.offer('k4', null)).toBe(true);
+    expect(await ingress.wait('k4', 5000)).toBeNull();
+  });
+});
