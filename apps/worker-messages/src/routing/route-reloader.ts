@@ -39,7 +39,10 @@ export class RouteReloader {
     this.deps.subscriber.on('message', (ch: string) => {
       if (ch === channel) void this.reload();
     });
-    await this.deps.subscriber.subscribe(channel);
+    // SUBSCRIBE before ioredis's ready check can drop the connection: wait for ready first.
+    const sub = this.deps.subscriber;
+    if (sub.status !== 'ready') await new Promise<void>((resolve) => sub.once('ready', () => resolve()));
+    await sub.subscribe(channel);
     await this.reload();
     this.timer = setInterval(() => void this.reload(), this.deps.reloadEveryMs);
     this.timer.unref();
