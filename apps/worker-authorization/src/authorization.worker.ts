@@ -78,6 +78,14 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
     const api = deps.tokens.api(componentAppId);
     try {
       const auth = (await api.queryAuth(code).catch(permanent)).authorization_info;
+      // Decided before the upsert, once per code: a re-run after a crash finds the account
+      // authorized by its own first run and must still publish what the first run would have.
+      const before = await deps.store.authorizers.find(componentAppId, auth.authorizer_appid);
+      const type = await deps.store.authCodes.decideEventType(
+        componentAppId,
+        code,
+        before?.status === 'authorized' ? 'updateauthorized' : 'authorized',
+      );
       const info = await api.getAuthorizerInfo(auth.authorizer_appid).catch(permanent);
       const refreshToken = auth.authorizer_refresh_token ?? info.authorization_info.authorizer_refresh_token;
       if (!refreshToken) throw new UnrecoverableError(`${auth.authorizer_appid} granted no API permission: no refresh token`);
@@ -90,7 +98,6 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         funcInfo: auth.func_info.map((f) => f.funcscope_category.id),
         account: accountOf(info.authorizer_info),
       });
-      const type = previous?.status === 'authorized' ? 'updateauthorized' : 'authorized';
       // Bind first, so the event already names the shop the operator authorized for.
       let outcome: ExchangeOutcome = 'authorized';
       let shopOfEvent = current.shopId;
@@ -99,7 +106,8 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         outcome = bind === 'already_bound' ? 'already_bound' : 'bound';
         if (bind !== 'already_bound') shopOfEvent = shopId;
       }
-      await deps.events.publish(type, { ...current, shopId: shopOfEvent }, `${type}-${current.tokenVersion}`);
+      // One event per code (the version names the code, not the token version a re-run bumps).
+      await deps.events.publish(type, { ...current, shopId: shopOfEvent }, `${type}-code-${code}`);
       deps.logger.info(
         {
           componentAppId,

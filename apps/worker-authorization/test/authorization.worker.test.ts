@@ -114,6 +114,42 @@ describe('worker-authorization', () => {
     expect(await store.authCodes.outcome(C.appId, code)).toMatchObject({ status: 'done', outcome: 'bound', authorizerAppId: OA });
   });
 
+  it('publishes the same one event when the job runs again after a crash between its store write and its completion', async () => {
+    const appId = 'wx1a2b3c4d5e6f70c1';
+    world.upsertAccount({ appId, userName: 'gh_5a0d1e2f30c1', nickName: 'crash', kind: 'official' });
+    const code = world.consent(C.appId, appId, [1], null).authCode.value;
+    const jobId = jobIds.authorizationEvent('authorized', C.appId, appId, code);
+    // The first run, up to its kill -9: claimed, decided its event, stored the account, published.
+    expect(await store.authCodes.claim(C.appId, code, `job-${jobId}`)).toBe('won');
+    expect(await store.authCodes.decideEventType(C.appId, code, 'authorized')).toBe('authorized');
+    const refreshToken = world.authorizationOf(C.appId, appId)?.refreshToken ?? '';
+    const { current } = await store.authorizers.upsertAuthorized({
+      componentAppId: C.appId,
+      appId,
+      refreshToken,
+      accessToken: null,
+      accessTokenExpiresAt: null,
+      funcInfo: [1],
+      account: {
+        kind: 'official',
+        nickName: 'crash',
+        headImg: null,
+        userName: 'gh_5a0d1e2f30c1',
+        principalName: null,
+        alias: null,
+        qrcodeUrl: null,
+        serviceType: 2,
+        verifyType: 0,
+      },
+    });
+    await events.publish('authorized', current, `authorized-code-${code}`);
+    // The stalled job runs again from the start, under the same id: the account now reads authorized.
+    expect(await push('authorized', appId, code)).toBe('authorized');
+    const mine = (await eventsOf()).filter((e) => e.authorizerAppId === appId);
+    expect(mine.map((e) => e.type)).toEqual(['authorized']);
+    expect(await store.authCodes.outcome(C.appId, code)).toMatchObject({ status: 'done', authorizerAppId: appId });
+  });
+
   it('binds the shop named by the pre_auth_code of our page when the push comes first', async () => {
     await sessions.remember(C.appId, 'preauthcode@@@page', 'S5');
     const code = world.consent(C.appId, 'wx14550af28c71a144', [1], 'preauthcode@@@page').authCode.value;

@@ -31,6 +31,21 @@ export class AuthCodesRepository {
     }
   }
 
+  /**
+   * The event type of this code's exchange, decided by the first run: the job runs at least once,
+   * and a run after a crash reads the account its first run already stored as authorized (which
+   * would make the event `updateauthorized`). Returns the type recorded first.
+   */
+  async decideEventType(
+    componentAppId: string,
+    code: string,
+    type: 'authorized' | 'updateauthorized',
+  ): Promise<'authorized' | 'updateauthorized'> {
+    const _id = idOf(componentAppId, code);
+    await this.models.authCode.updateOne({ _id, eventType: { $exists: false } }, { $set: { eventType: type } });
+    return (await this.models.authCode.findById(_id).lean())?.eventType ?? type;
+  }
+
   async finish(
     componentAppId: string,
     code: string,

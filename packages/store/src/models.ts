@@ -75,6 +75,8 @@ export interface AuthCodeDoc {
   authorizerAppId: string | null;
   status: 'processing' | 'done' | 'failed';
   outcome: string | null;
+  /** The event the exchange publishes, decided once: a re-run must publish the same one. */
+  eventType?: 'authorized' | 'updateauthorized';
   createdAt: Date;
 }
 
@@ -162,6 +164,7 @@ export function registerModels(conn: Connection) {
       authorizerAppId: { type: String, default: null },
       status: { type: String, required: true },
       outcome: { type: String, default: null },
+      eventType: { type: String },
       createdAt: { type: Date, required: true },
     },
     { collection: 'auth_codes' },
