@@ -1,0 +1,103 @@
+import { SANDBOX_DEV_COMPONENT } from '@weixin3rd/config';
+import { READY, startApp, waitFor, type RunningProcess } from '../e2e/processes.js';
+
+export const COMPONENT = SANDBOX_DEV_COMPONENT.appId;
+
+/** Processes of one isolated stack by name, each killable with SIGKILL and restartable. */
+export class Stack {
+  readonly processes = new Map<string, RunningProcess[]>();
+
+  constructor(
+    readonly env: NodeJS.ProcessEnv,
+    readonly urls: { sandboxUrl: string; consoleUrl: string; ingressUrl: string },
+  ) {}
+
+  /** Starts `count` processes of an app (a second one of a kind runs beside the first). */
+  async start(name: string, count = 1, env: NodeJS.ProcessEnv = {}): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      const running = await startApp(name, { ...this.env, ...env }, READY[name] as RegExp, 60_000);
+      this.processes.set(name, [...(this.processes.get(name) ?? []), running]);
+    }
+  }
+
+  /** SIGKILL of every process of that app, as a crash or the OOM killer would; resolves once gone. */
+  async kill(name: string): Promise<void> {
+    const victims = this.processes.get(name) ?? [];
+    this.processes.delete(name);
+    await Promise.all(
+      victims.map(
+        (p) =>
+          new Promise<void>((resolve) => {
+            if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
+            p.child.once('exit', () => resolve());
+            p.child.kill('SIGKILL');
+          }),
+      ),
+    );
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.processes.values()].flat().map((p) => p.stop()));
+    this.processes.clear();
+  }
+
+  /** JSON from the sandbox's control API. */
+  async sandbox<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(`${this.urls.sandboxUrl}${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) throw new Error(`sandbox ${method} ${path}: ${res.status} ${await res.text()}`);
+    return (await res.json()) as T;
+  }
+
+  /** WeChat API calls the sandbox received, optionally of one API. */
+  calls(api?: string): Promise<SandboxCall[]> {
+    return this.sandbox('GET', `/sandbox/calls${api ? `?api=${api}` : ''}`);
+  }
+
+  async waitForComponentToken(): Promise<void> {
+    await waitFor(
+      async () => ((await this.calls('api_component_token')).some((c) => c.errcode === 0) ? true : undefined),
+      60_000,
+      'the component token',
+    );
+  }
+}
+
+export interface SandboxCall {
+  api: string;
+  errcode: number;
+  body: Record<string, unknown>;
+  at: string;
+}
+
+export interface PushRecord {
+  outcome: 'pending' | 'acknowledged' | 'replied' | 'failed';
+  plaintext: string;
+  attempts: { status: number | null; error: string | null }[];
+}
+
+export const acknowledged = (r: PushRecord): boolean => r.outcome === 'acknowledged' || r.outcome === 'replied';
+
+/**
+ * Runs `task(i)` for i = 0, 1, … with `concurrency` in flight, at least `total` of them and on
+ * while `more()` holds (a fault still in progress): the load never runs out before the recovery.
+ * Resolves with how many were sent.
+ */
+export async function drive(total: number, concurrency: number, task: (i: number) => Promise<void>, more = () => false): Promise<number> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total || more()) await task(next++);
+    }),
+  );
+  return next;
+}
+
+/** An account the sandbox knows, numbered: `wx` + 16 hex digits, `gh_` + 12. */
+export const accountId = (series: number, i: number): { appId: string; userName: string } => {
+  const hex = (series * 0x10000 + i).toString(16).padStart(12, '0');
+  return { appId: `wxc4a05${hex.slice(1)}`, userName: `gh_${hex}` };
+};
