@@ -110,6 +110,8 @@ describe('kill -9 of each process type mid-work, then restart', () => {
       const messages = queue('account-messages');
       const completedCount = async () => (await messages.getJobCounts('completed')).completed ?? 0;
       const recovery: Record<string, number> = {};
+      // Pushes WeChat gave up on after three deliveries (not acknowledged, so not ours to keep), by last answer.
+      const refused = new Map<string, number>();
       let faulting = true;
       const chaos = (async () => {
         await reach(() => acked, 60);
@@ -145,6 +147,10 @@ describe('kill -9 of each process type mid-work, then restart', () => {
           if (acknowledged(push)) {
             acked += 1;
             ackedMsgIds.add(msgId);
+          } else {
+            const last = push.attempts.at(-1);
+            const why = last?.status ? `HTTP ${last.status}` : (last?.error ?? 'no answer');
+            refused.set(why, (refused.get(why) ?? 0) + 1);
           }
         },
         () => faulting,
@@ -165,7 +171,8 @@ describe('kill -9 of each process type mid-work, then restart', () => {
       const duplicated = [...perMsg.values()].reduce((n, c) => n + c - 1, 0);
       const processed = [...ackedMsgIds].filter((id) => perMsg.has(id)).length;
       const base = { sent, acknowledged: acked, processed, lost: acked - processed, duplicated };
-      const load = `text messages from the sandbox, 8 in flight`;
+      const unacknowledged = [...refused].map(([why, n]) => `${n} × ${why}`).join(', ') || 'none';
+      const load = `text messages from the sandbox, 8 in flight; not acknowledged after 3 deliveries: ${unacknowledged}`;
       const checked = 'every acknowledged MsgId completed on account-messages, one job each';
       rows.push(
         {
