@@ -51,7 +51,7 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
         waitMs: config.ingress.ticketWaitMs,
         logger,
       }),
-      signer: new StateSigner(config.dataKey),
+      signer: new StateSigner(config.dataKey, undefined, config.dataKeyPrevious),
       authorization: producers.authorization,
       sessions: new PreAuthSessions(tokenRedis, prefix),
       publicBaseUrl: config.http.publicBaseUrl,

@@ -18,11 +18,20 @@ export type StateProblem = 'malformed' | 'tampered' | 'expired';
 export class StateSigner {
   private readonly key: Buffer;
 
+  /** Keys derived from DATA_KEY_PREVIOUS: a page opened before a DATA_KEY rotation still completes. */
+  private readonly previous: Buffer[];
+
   constructor(
     dataKey: Buffer,
     private readonly ttlMs = 30 * 60_000,
+    previousDataKeys: readonly Buffer[] = [],
   ) {
-    this.key = Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'weixin3rd authorize state', 32));
+    this.key = StateSigner.derive(dataKey);
+    this.previous = previousDataKeys.map((k) => StateSigner.derive(k));
+  }
+
+  private static derive(dataKey: Buffer): Buffer {
+    return Buffer.from(hkdfSync('sha256', dataKey, Buffer.alloc(0), 'weixin3rd authorize state', 32));
   }
 
   sign(componentAppId: string, shopId: string, now = Date.now()): { value: string; state: AuthorizeState } {
@@ -35,9 +44,12 @@ export class StateSigner {
     if (typeof value !== 'string') return 'malformed';
     const [payload, mac, extra] = value.split('.');
     if (!payload || !mac || extra !== undefined) return 'malformed';
-    const expected = Buffer.from(this.mac(payload));
     const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return 'tampered';
+    const matches = (key: Buffer): boolean => {
+      const expected = Buffer.from(this.mac(payload, key));
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    };
+    if (![this.key, ...this.previous].some(matches)) return 'tampered';
     let fields: unknown;
     try {
       fields = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
@@ -50,7 +62,7 @@ export class StateSigner {
     return { componentAppId, shopId, expiresAt, nonce };
   }
 
-  private mac(payload: string): string {
-    return createHmac('sha256', this.key).update(payload).digest('base64url');
+  private mac(payload: string, key = this.key): string {
+    return createHmac('sha256', key).update(payload).digest('base64url');
   }
 }
