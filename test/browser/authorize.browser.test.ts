@@ -71,6 +71,9 @@ describe('authorization in a real browser', () => {
     expect(await page.textContent('#nick-name')).toBe('小鹿咖啡点单');
     expect(await page.textContent('#shop')).toBe('S1');
     expect(await page.locator('#permissions li').count()).toBeGreaterThan(0);
+    // Permission sets by name (packages/wechat-api PERMISSION_SETS), not WeChat's numbers.
+    expect(await page.textContent('#permissions')).not.toMatch(/^\s*\d/);
+    expect(await page.textContent('#permissions li:first-child')).toMatch(/\p{Script=Han}/u);
 
     const consoleGet = async (path: string) =>
       (await fetch(`${consoleUrl}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } })).json() as Promise<

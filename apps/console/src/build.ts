@@ -1,9 +1,15 @@
+import cookie from '@fastify/cookie';
 import type { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import type { EventPublisher } from '@weixin3rd/events';
-import type { Producer } from '@weixin3rd/queues';
+import { QUEUE, type Producer } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
+import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { adminRoutes } from './admin/admin.routes.js';
+import { requireSession } from './admin/guard.js';
+import { queuesDashboard } from './admin/queues-dashboard.js';
+import { SessionStore } from './admin/session.js';
 import { apiV1, routes } from './api/api-v1.js';
 import { registerDocs } from './api/docs.js';
 import { AuthorizerActions } from './authorizer-actions.js';
@@ -15,7 +21,7 @@ import { messageRoutesRoutes } from './routes/message-routes.routes.js';
 import { metricsRoutes } from './routes/metrics.routes.js';
 
 export interface ConsoleDeps {
-  store: Pick<Store, 'components' | 'tickets' | 'componentTokens' | 'authorizers' | 'messageRoutes'>;
+  store: Pick<Store, 'components' | 'tickets' | 'componentTokens' | 'authorizers' | 'messageRoutes' | 'audit'>;
   events: EventPublisher;
   authorization: Producer<'authorization'>;
   authorizerTokens: AuthorizerTokenService;
@@ -23,6 +29,10 @@ export interface ConsoleDeps {
   prefix: string;
   tokens: ComponentTokenService;
   apiTokens: readonly string[];
+  /** PUBLIC_BASE_URL: the ingress, where shops open /authorize (links the admin page copies). */
+  publicBaseUrl?: string;
+  /** Queues shown on /admin and /queues beyond the service's own (subscriber copies, messages.<service>). */
+  extraQueues?: readonly string[];
   logger?: FastifyServerOptions['loggerInstance'];
 }
 
@@ -39,6 +49,14 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     req.log.error({ err: error }, 'unexpected error');
     return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
   });
+  await app.register(cookie);
+  app.decorateRequest('operator', null);
+  const sessions = new SessionStore(deps.redis, deps.prefix);
+  // /docs and everything under it (UI, assets, the document): a signed-in operator or an API token.
+  const docsGuard = requireSession(sessions, { allowBearer: deps.apiTokens });
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/docs' || req.url.startsWith('/docs/') || req.url.startsWith('/docs?')) return docsGuard(req, reply);
+  });
   await registerDocs(app);
 
   const actions = new AuthorizerActions({
@@ -49,12 +67,35 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     redis: deps.redis,
     keyPrefix: deps.prefix,
   });
-  await apiV1(app, deps.apiTokens, [
-    routes(componentsRoutes, { store: deps.store, tokens: deps.tokens }),
-    routes(authorizersRoutes, { store: deps.store, actions }),
-    routes(authorizerTokensRoutes, { actions }),
-    routes(messageRoutesRoutes, { store: deps.store, redis: deps.redis, prefix: deps.prefix }),
-  ]);
+  await apiV1(
+    app,
+    deps.apiTokens,
+    [
+      routes(componentsRoutes, { store: deps.store, tokens: deps.tokens }),
+      routes(authorizersRoutes, { store: deps.store, actions }),
+      routes(authorizerTokensRoutes, { actions }),
+      routes(messageRoutesRoutes, { store: deps.store, redis: deps.redis, prefix: deps.prefix }),
+    ],
+    (entry) => deps.store.audit.record(entry),
+  );
+
+  const queues = [...new Set([...Object.values(QUEUE), ...(deps.extraQueues ?? [])])].map(
+    (name) => new Queue(name, { connection: deps.redis, prefix: deps.prefix }),
+  );
+  app.addHook('onClose', async () => void (await Promise.all(queues.map((q) => q.close()))));
+  await app.register(async (scope) =>
+    adminRoutes(scope, {
+      store: deps.store,
+      sessions,
+      apiTokens: deps.apiTokens,
+      actions,
+      authorizerTokens: deps.authorizerTokens,
+      queues,
+      publicBaseUrl: deps.publicBaseUrl ?? 'http://localhost:3000',
+    }),
+  );
+  await queuesDashboard(app, queues, sessions);
+
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, { store: deps.store, authorizerTokens: deps.authorizerTokens });
   app.get('/healthz', async () => ({ ok: true }));

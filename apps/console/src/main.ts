@@ -1,6 +1,6 @@
 import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
-import { Producer } from '@weixin3rd/queues';
+import { Producer, serviceQueue, subscriberQueue } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { build } from './build.js';
@@ -22,7 +22,23 @@ await bootService('console', async ({ config, logger, store, redis: connect, onC
     logger,
     onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
   });
-  const app = await build({ store, tokens, events, authorization, authorizerTokens, redis, prefix, apiTokens: config.apiTokens, logger });
+  const app = await build({
+    store,
+    tokens,
+    events,
+    authorization,
+    authorizerTokens,
+    redis,
+    prefix,
+    apiTokens: config.apiTokens,
+    publicBaseUrl: config.http.publicBaseUrl,
+    // Downstream copies and message services, so /queues and /admin show their failed jobs too.
+    extraQueues: [
+      ...config.authorizerEventSubscribers.map(subscriberQueue),
+      ...(await store.messageRoutes.list()).map((r) => serviceQueue(r.service)),
+    ],
+    logger,
+  });
   onClose(() => app.close());
   await app.listen({ host: config.http.host, port: config.http.consolePort });
 });

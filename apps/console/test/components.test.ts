@@ -6,7 +6,7 @@ import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } fr
 import { Transport } from '@weixin3rd/wechat-api';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { build } from '../src/build.js';
 
 const TOKEN = 'console-test-token-0001';
@@ -161,6 +161,17 @@ describe('console authorizers API', () => {
     expect((await queue.getJobs(['waiting'])).map((j) => [j.name, j.data.shopId])).toContainEqual(['shop_bound', 'S2']);
     await queue.close();
     expect((await call('PUT', '/api/v1/authorizers/wx00000000000d0a03/shop', { shopId: 'bad shop' })).statusCode).toBe(400);
+    // API writes are operator actions too: in the audit log with the token's fingerprint, never the token.
+    // Written once the answer is sent (onResponse): wait for it.
+    const audit = await vi.waitFor(async () => {
+      const recent = await store.audit.recent(5);
+      expect(recent.find((e) => e.action === 'PUT /api/v1/authorizers/:appid/shop' && e.ok)).toMatchObject({
+        target: 'wx00000000000d0a03',
+        actor: expect.stringMatching(/^api · token [0-9a-f]{8}$/) as unknown,
+      });
+      return recent;
+    });
+    expect(JSON.stringify(audit)).not.toContain(TOKEN);
   });
 
   it('answers token lifetimes a caller can trust: expiresAt no later than refreshAt plus WeChat 5-minute overlap', async () => {

@@ -3,6 +3,7 @@ import { openConsole, type ConsoleHarness } from './console-app.js';
 import { servedRoutes } from './served-routes.js';
 
 let h: ConsoleHarness;
+const auth = { authorization: 'Bearer console-test-token-0001' };
 beforeAll(async () => {
   h = await openConsole('console-docs');
 });
@@ -17,7 +18,7 @@ interface Operation {
 
 describe('/docs', () => {
   it('describes every /api route with its request and response schemas', async () => {
-    const res = await h.app.inject({ method: 'GET', url: '/docs/json' });
+    const res = await h.app.inject({ method: 'GET', url: '/docs/json', headers: auth });
     expect(res.statusCode).toBe(200);
     const doc = res.json<{ openapi: string; paths: Record<string, Record<string, Operation>> }>();
     expect(doc.openapi).toMatch(/^3\./);
@@ -51,7 +52,7 @@ describe('/docs', () => {
   });
 
   it('carries examples and the bearer scheme', async () => {
-    const doc = (await h.app.inject({ method: 'GET', url: '/docs/json' })).json();
+    const doc = (await h.app.inject({ method: 'GET', url: '/docs/json', headers: auth })).json();
     expect(doc.components.securitySchemes.bearer).toEqual({ type: 'http', scheme: 'bearer' });
     const token = doc.paths['/api/v1/authorizers/{appid}/access-token'].get;
     const schema = token.responses['200'].content['application/json'];
@@ -63,13 +64,13 @@ describe('/docs', () => {
   });
 
   it('serves the UI and its assets from the console itself', async () => {
-    const page = await h.app.inject({ method: 'GET', url: '/docs' });
+    const page = await h.app.inject({ method: 'GET', url: '/docs', headers: auth });
     expect(page.statusCode).toBe(200);
     const assets = [...page.body.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
     expect(assets.length).toBeGreaterThan(2);
     for (const asset of assets) {
       expect(asset, 'no CDN').not.toMatch(/^(https?:)?\/\//);
-      const res = await h.app.inject({ method: 'GET', url: new URL(asset, 'http://console/docs/').pathname });
+      const res = await h.app.inject({ method: 'GET', url: new URL(asset, 'http://console/docs/').pathname, headers: auth });
       expect(res.statusCode, asset).toBe(200);
     }
   });

@@ -23,6 +23,12 @@ export interface ServedToken {
 }
 
 /** The account cannot get a token: it was revoked, or it must authorize again. */
+/** The answer of an account's last refresh call: `ok`, or `<errcode> <errmsg>`, or `network error`. */
+export interface RefreshOutcome {
+  at: string;
+  outcome: string;
+}
+
 export class AuthorizerUnavailableError extends Error {
   override readonly name = 'AuthorizerUnavailableError';
   constructor(
@@ -115,6 +121,27 @@ export class AuthorizerTokenService {
     );
   }
 
+  /**
+   * What the last `api_authorizer_token` call for each account answered (`ok`, or WeChat's errcode
+   * and message), for the console; null where none is recorded. One Redis hash, one field per account.
+   */
+  async lastRefreshes(accounts: readonly { componentAppId: string; appId: string }[]): Promise<(RefreshOutcome | null)[]> {
+    if (accounts.length === 0) return [];
+    const raw = await this.deps.redis.hmget(this.outcomesKey(), ...accounts.map((a) => `${a.componentAppId}:${a.appId}`));
+    return raw.map((r) => (r ? (JSON.parse(r) as RefreshOutcome) : null));
+  }
+
+  private outcomesKey(): string {
+    return `${this.deps.prefix}:refresh-outcomes`;
+  }
+
+  private async noteOutcome(componentAppId: string, appId: string, outcome: string): Promise<void> {
+    // A record for operators: losing it must never fail a refresh.
+    await this.deps.redis
+      .hset(this.outcomesKey(), `${componentAppId}:${appId}`, JSON.stringify({ at: new Date().toISOString(), outcome }))
+      .catch(() => undefined);
+  }
+
   /** Refreshes `authorizer` as read at version `tokenVersion`; handles WeChat's refusals. */
   async refresh(authorizer: Authorizer, recovered = false): Promise<ServedToken> {
     const { componentAppId, appId } = authorizer;
@@ -125,7 +152,9 @@ export class AuthorizerTokenService {
     let res;
     try {
       res = await api.authorizerToken(appId, authorizer.refreshToken);
+      await this.noteOutcome(componentAppId, appId, 'ok');
     } catch (error) {
+      await this.noteOutcome(componentAppId, appId, error instanceof WeChatApiError ? `${error.code} ${error.errmsg}` : 'network error');
       if (error instanceof WeChatApiError && (error.code === 61023 || error.code === 61003))
         return this.recover(authorizer, recovered, `${error.code} ${error.errmsg}`);
       if (error instanceof WeChatApiError && error.code === 45009) {

@@ -7,6 +7,7 @@ export {
   AuthorizerUnavailableError,
   QuotaExhaustedError,
   type AuthorizerTokenServiceDeps,
+  type RefreshOutcome,
   type ServedToken,
 } from './authorizer-token.service.js';
 export {

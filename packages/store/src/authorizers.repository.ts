@@ -219,4 +219,20 @@ export class AuthorizersRepository {
       accessToken: doc.accessToken ? this.box.open(doc.accessToken) : null,
     };
   }
+
+  /**
+   * What an operator types to find an account: an exact appid or shop, or part of the account's
+   * name or principal (case-insensitive). Newest change first, at most `limit`.
+   */
+  async search(text: string, limit: number): Promise<Authorizer[]> {
+    const q = text.trim();
+    if (!q) return (await this.list({}, 1, limit)).items;
+    const contains = { $regex: q.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), $options: 'i' };
+    const docs = await this.models.authorizer
+      .find({ $or: [{ appId: q }, { shopId: q }, { nickName: contains }, { principalName: contains }, { userName: q }] })
+      .sort({ updatedAt: -1, appId: 1 })
+      .limit(limit)
+      .lean();
+    return docs.map((d) => this.open(d));
+  }
 }

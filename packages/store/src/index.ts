@@ -20,3 +20,4 @@ export { MessageRoutesRepository, type MessageRoute, type MessageRouteInput } fr
 export { MessagesRepository, type MessageFinish, type MessageRecordInput } from './messages.repository.js';
 export { rotateDataKey, type RotationOptions, type RotationProgress, type RotationReport } from './rotate-data-key.js';
 export { connectStore, type ConnectOptions, type Store } from './store.js';
+export { AuditLogRepository, type AuditEntry } from './audit-log.repository.js';

@@ -1,4 +1,5 @@
 import { Schema, type Connection } from 'mongoose';
+import { registerAuditModel } from './audit-log.repository.js';
 import { registerMessageModels } from './message-models.js';
 
 /** A component (third-party platform); secrets are sealed with DATA_KEY. */
@@ -181,6 +182,7 @@ export function registerModels(conn: Connection) {
     stateNonce: conn.model('StateNonce', stateNonce),
     meta: conn.model('Meta', meta),
     ...registerMessageModels(conn),
+    ...registerAuditModel(conn),
   };
 }
 

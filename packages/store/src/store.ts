@@ -1,4 +1,5 @@
 import mongoose, { type Connection } from 'mongoose';
+import { AuditLogRepository } from './audit-log.repository.js';
 import { AuthCodesRepository, StateNoncesRepository } from './auth-codes.repository.js';
 import { AuthorizersRepository } from './authorizers.repository.js';
 import { ComponentTokensRepository } from './component-tokens.repository.js';
@@ -22,6 +23,7 @@ export interface Store {
   stateNonces: StateNoncesRepository;
   messageRoutes: MessageRoutesRepository;
   messages: MessagesRepository;
+  audit: AuditLogRepository;
   close(): Promise<void>;
 }
 
@@ -57,6 +59,7 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
       stateNonces: new StateNoncesRepository(models),
       messageRoutes: new MessageRoutesRepository(models),
       messages: new MessagesRepository(models),
+      audit: new AuditLogRepository(models),
       close: () => connection.close(),
     };
   } catch (error) {

@@ -8,6 +8,7 @@ import type {
   RawServerDefault,
   RouteOptions,
 } from 'fastify';
+import { tokenFingerprint } from '../admin/session.js';
 import { bearerAuth } from '../auth.js';
 
 /** A Fastify instance whose routes are typed from their TypeBox schemas. */
@@ -46,10 +47,33 @@ function assertDocumented(route: RouteOptions): void {
     throw new Error(`${route.method} ${route.url}: an /api route needs a summary and tags for /docs`);
 }
 
-/** Registers route files under `/api/v1`, behind the `API_TOKENS` bearer check. */
-export async function apiV1(app: FastifyInstance, apiTokens: readonly string[], files: readonly ApiRoutesEntry[]): Promise<void> {
+/** Writes one audit entry (store.audit.record). */
+export type AuditWriter = (entry: { actor: string; action: string; target: string; detail: string; ok: boolean }) => Promise<void>;
+
+/**
+ * Registers route files under `/api/v1`, behind the `API_TOKENS` bearer check. Every accepted
+ * write (PUT, POST, DELETE) goes to the audit log as `api · token <fingerprint>`.
+ */
+export async function apiV1(
+  app: FastifyInstance,
+  apiTokens: readonly string[],
+  files: readonly ApiRoutesEntry[],
+  audit?: AuditWriter,
+): Promise<void> {
   const scope: FastifyPluginAsync = async (api) => {
     api.addHook('onRequest', bearerAuth(apiTokens));
+    if (audit)
+      api.addHook('onResponse', async (req, reply) => {
+        if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode === 401) return;
+        const token = (req.headers.authorization ?? '').slice(7);
+        await audit({
+          actor: `api · token ${tokenFingerprint(token)}`,
+          action: `${req.method} ${req.routeOptions.url ?? req.url}`,
+          target: Object.values((req.params ?? {}) as Record<string, string>).join('/'),
+          detail: `HTTP ${reply.statusCode}`,
+          ok: reply.statusCode < 400,
+        }).catch((err: unknown) => req.log.warn({ err }, 'audit log write failed'));
+      });
     api.addHook('onRoute', assertDocumented);
     for (const [plugin, options] of files) {
       await api.register(async (child) => plugin(child.withTypeProvider<TypeBoxTypeProvider>(), options as never));

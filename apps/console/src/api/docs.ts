@@ -1,6 +1,6 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 
 /**
  * OpenAPI 3 at `/docs/json` generated from the schemas the `/api` routes validate with (no
@@ -8,7 +8,7 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify';
  * registered before the routes it describes. Routes without tags (admin pages, the queue
  * dashboard, /metrics) stay out of the document: every /api route has tags (api-v1.ts checks).
  */
-export async function registerDocs(app: FastifyInstance, guard?: onRequestHookHandler): Promise<void> {
+export async function registerDocs(app: FastifyInstance): Promise<void> {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
@@ -27,6 +27,5 @@ export async function registerDocs(app: FastifyInstance, guard?: onRequestHookHa
   await app.register(swaggerUi, {
     routePrefix: '/docs',
     uiConfig: { docExpansion: 'list', deepLinking: true },
-    ...(guard ? { uiHooks: { onRequest: guard } } : {}),
   });
 }

@@ -1,3 +1,4 @@
+import { permissionSetName } from '@weixin3rd/wechat-api';
 import { PROBLEMS, type Problem, type ProblemCode } from './problems.js';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -62,6 +63,6 @@ export function resultPage(account: BoundAccount): string {
     `<h1>授权成功</h1><p class="en">Authorized</p>
 <div class="account" id="account">${account.headImg ? `<img src="${esc(account.headImg)}" alt="">` : ''}<div><strong id="nick-name">${esc(account.nickName)}</strong><br><span class="en">${esc(kind)} · ${esc(account.userName)}</span></div></div>
 <p>已绑定到店铺 <strong id="shop">${esc(account.shopId)}</strong>。<span class="en">Bound to shop ${esc(account.shopId)}.</span></p>
-<p>已授权的权限集 · Permission sets granted:</p><ul id="permissions">${account.funcInfo.map((id) => `<li>${id}</li>`).join('')}</ul>`,
+<p>已授权的权限集 · Permission sets granted:</p><ul id="permissions">${account.funcInfo.map((id) => `<li data-id="${id}">${esc(permissionSetName(id).zh)} <span class="en">${esc(permissionSetName(id).en)}</span></li>`).join('')}</ul>`,
   );
 }

@@ -1,9 +1,9 @@
+import { permissionSetName } from '@weixin3rd/wechat-api';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Pusher } from '../push/pusher.js';
 import type { SandboxAccount, SandboxComponent } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { errorPage, esc, page } from './html.js';
-import { PERMISSION_NAMES } from './permission-names.js';
 
 export interface ConsentOptions {
   world: World;
@@ -84,7 +84,7 @@ export const consentRoutes: FastifyPluginAsync<ConsentOptions> = async (app, { w
         const perms = offeredPermissions(a, q)
           .map(
             (id) =>
-              `<label class="perm"><input type="checkbox" name="func_${esc(a.appId)}" value="${id}" checked> ${esc(PERMISSION_NAMES[id] ?? `权限集 ${id}`)}</label>`,
+              `<label class="perm"><input type="checkbox" name="func_${esc(a.appId)}" value="${id}" checked> ${esc(permissionSetName(id).zh)}</label>`,
           )
           .join('');
         return `<label class="account" data-appid="${esc(a.appId)}"><input type="radio" name="appid" value="${esc(a.appId)}"${i === 0 ? ' checked' : ''}>

@@ -1,0 +1,195 @@
+import { Queue, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookieHeader, csrfOf, formPost, signIn } from './admin-session.js';
+import { openConsole, type ConsoleHarness } from './console-app.js';
+import { servedRoutes } from './served-routes.js';
+
+const TOKEN = 'admin-test-token-00000001';
+const COMPONENT = 'wx00000000000c0b01';
+const MP = 'wx00000000000d0b01';
+let h: ConsoleHarness;
+
+beforeAll(async () => {
+  h = await openConsole('console-admin', { apiTokens: [TOKEN], extra: { publicBaseUrl: 'https://open.example.com' } });
+  await h.store.components.upsert({ appId: COMPONENT, appSecret: 'secret-1', token: 'tok123', encodingAesKey: 'a'.repeat(43) });
+  await h.store.components.setError(COMPONENT, { code: '61004', message: 'access clientip is not registered' });
+  await h.store.authorizers.upsertAuthorized({
+    componentAppId: COMPONENT,
+    appId: MP,
+    refreshToken: 'refreshtoken@@@secret',
+    accessToken: 'at_secret',
+    accessTokenExpiresAt: new Date(Date.now() + 7_200_000),
+    funcInfo: [1, 2, 99],
+    account: {
+      kind: 'official',
+      nickName: '山茶书店',
+      headImg: null,
+      userName: 'gh_2',
+      principalName: '山茶文化',
+      alias: null,
+      qrcodeUrl: null,
+      serviceType: 2,
+      verifyType: 0,
+    },
+  });
+  await h.store.authorizers.bindShop(COMPONENT, MP, 'shop-a');
+});
+afterAll(async () => h.close());
+
+describe('/admin without a sign-in', () => {
+  it('answers every /admin, /queues, /docs and /api route with 401 or the sign-in page', async () => {
+    const routes = servedRoutes(h.app).filter(
+      (r) => /^\/(admin|queues|docs|api)/.test(r.url) && !['/admin/sign-in', '/admin/assets/admin.js'].includes(r.url),
+    );
+    expect(routes.length).toBeGreaterThan(20);
+    for (const { method, url } of routes) {
+      // Wildcards are static assets: any file name stands for them (an unknown one is 401 too, before the lookup).
+      const concrete = url
+        .replace(/:componentAppId/g, COMPONENT)
+        .replace(/:appid/g, MP)
+        .replace(/:\w+/g, 'x')
+        .replace(/\*$/, 'static/js/main.js');
+      const res = await h.app.inject({ method: method as 'GET', url: concrete, headers: { accept: 'text/html' } });
+      expect(res.statusCode, `${method} ${concrete}`).toBe(401);
+      if (method === 'GET' && !concrete.startsWith('/api')) expect(res.body, concrete).toContain('id="sign-in"');
+    }
+  });
+
+  it('refuses a forged or unknown session cookie', async () => {
+    for (const cookie of ['w3_session=forged', `w3_session=${'A'.repeat(43)}`, 'w3_session=']) {
+      expect((await h.app.inject({ method: 'GET', url: '/admin', headers: { cookie } })).statusCode).toBe(401);
+      expect((await h.app.inject({ method: 'GET', url: '/queues', headers: { cookie } })).statusCode).toBe(401);
+    }
+  });
+});
+
+describe('sign-in', () => {
+  it('refuses a wrong token and a sign-in form without its CSRF token', async () => {
+    const form = await h.app.inject({ method: 'GET', url: '/admin/sign-in' });
+    const cookie = cookieHeader(form.headers['set-cookie']);
+    const post = (fields: Record<string, string>, c = cookie) => formPost(h.app, '/admin/sign-in', c, fields);
+    expect((await post({ _csrf: csrfOf(form.body), token: 'wrong-token-0000000000' })).statusCode).toBe(401);
+    expect((await post({ token: TOKEN })).statusCode).toBe(403);
+    expect((await post({ _csrf: csrfOf(form.body), token: TOKEN }, '')).statusCode).toBe(403);
+    expect((await post({ _csrf: 'x'.repeat(43), token: TOKEN })).statusCode).toBe(403);
+  });
+
+  it('sets an HttpOnly, SameSite=Strict, expiring session cookie and signs out', async () => {
+    const form = await h.app.inject({ method: 'GET', url: '/admin/sign-in' });
+    const res = await formPost(h.app, '/admin/sign-in', cookieHeader(form.headers['set-cookie']), {
+      _csrf: csrfOf(form.body),
+      name: '小王',
+      token: TOKEN,
+      next: '/admin/authorizers',
+    });
+    expect(res.statusCode).toBe(303);
+    expect(res.headers.location).toBe('/admin/authorizers');
+    const session = [res.headers['set-cookie']].flat().find((c) => c?.startsWith('w3_session='))!;
+    expect(session).toMatch(/HttpOnly/i);
+    expect(session).toMatch(/SameSite=Strict/i);
+    expect(session).toMatch(/Max-Age=28800/);
+    expect(session).not.toContain(TOKEN);
+    const cookie = session.split(';')[0]!;
+    const page = await h.app.inject({ method: 'GET', url: '/admin', headers: { cookie } });
+    expect(page.statusCode).toBe(200);
+    expect(page.body).not.toContain(TOKEN);
+    const out = await formPost(h.app, '/admin/sign-out', cookie, { _csrf: csrfOf(page.body) });
+    expect(out.statusCode).toBe(303);
+    expect((await h.app.inject({ method: 'GET', url: '/admin', headers: { cookie } })).statusCode).toBe(401);
+    const audit = await h.store.audit.recent(10);
+    expect(audit.map((e) => e.action)).toEqual(expect.arrayContaining(['signin', 'signout']));
+    expect(audit.find((e) => e.action === 'signin' && e.ok)?.actor).toMatch(/^小王 · token [0-9a-f]{8}$/);
+  });
+});
+
+describe('signed in', () => {
+  it('shows components with the configuration error and what to do', async () => {
+    const { cookie } = await signIn(h.app, TOKEN);
+    const page = await h.app.inject({ method: 'GET', url: '/admin', headers: { cookie } });
+    expect(page.body).toContain('61004');
+    expect(page.body).toContain('白名单');
+    expect(page.body).toContain('id="ticket-age"');
+    expect(page.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(page.body).not.toMatch(/<(script|link)[^>]+(src|href)="https?:/);
+  });
+
+  it('finds an account by shop, name or appid, with permission sets by name and the shop links', async () => {
+    const { cookie } = await signIn(h.app, TOKEN);
+    for (const q of ['shop-a', '山茶', MP]) {
+      const page = await h.app.inject({ method: 'GET', url: `/admin/authorizers?q=${encodeURIComponent(q)}`, headers: { cookie } });
+      expect(page.body, q).toContain(`data-appid="${MP}"`);
+      expect(page.body).toContain('消息管理');
+      expect(page.body).toContain('用户管理');
+      expect(page.body).toContain('权限集 99');
+      expect(page.body).toContain(`https://open.example.com/authorize?component=${COMPONENT}&amp;shop=shop-a&amp;mode=h5`);
+    }
+    const none = await h.app.inject({ method: 'GET', url: '/admin/authorizers?q=nobody', headers: { cookie } });
+    expect(none.body).not.toContain(`data-appid="${MP}"`);
+  });
+
+  it('refuses an action without the CSRF token or from another site, and audits the one that passes', async () => {
+    const { cookie, csrf } = await signIn(h.app, TOKEN, 'auditor');
+    const url = `/admin/authorizers/${MP}/shop`;
+    expect((await formPost(h.app, url, cookie, { shopId: 'shop-b' })).statusCode).toBe(403);
+    expect((await formPost(h.app, url, cookie, { shopId: 'shop-b', _csrf: 'forged' })).statusCode).toBe(403);
+    expect((await formPost(h.app, url, cookie, { shopId: 'shop-b', _csrf: csrf }, { origin: 'https://evil.example' })).statusCode).toBe(
+      403,
+    );
+    expect((await h.store.authorizers.findByAppId(MP))?.shopId).toBe('shop-a');
+
+    const ok = await formPost(
+      h.app,
+      url,
+      cookie,
+      { shopId: 'shop-b', _csrf: csrf },
+      { referer: 'http://localhost/admin/authorizers?q=shop-a' },
+    );
+    expect(ok.statusCode).toBe(303);
+    expect(ok.headers.location).toBe('/admin/authorizers?q=shop-a');
+    expect((await h.store.authorizers.findByAppId(MP))?.shopId).toBe('shop-b');
+    const next = await h.app.inject({ method: 'GET', url: '/admin/authorizers?q=shop-b', headers: { cookie } });
+    expect(next.body).toContain('shop-a → shop-b');
+    const [entry] = await h.store.audit.recent(1);
+    expect(entry).toMatchObject({ action: 'authorizer.rebind', target: MP, ok: true });
+    expect(entry?.actor).toMatch(/^auditor · token /);
+    const audit = await h.app.inject({ method: 'GET', url: '/admin/audit', headers: { cookie } });
+    expect(audit.body).toContain('authorizer.rebind');
+  });
+
+  it('lists a failed job with its reason and retries it', async () => {
+    const { cookie, csrf } = await signIn(h.app, TOKEN);
+    const queue = new Queue('tickets', { connection: h.redis.connect(), prefix: h.redis.prefix });
+    await queue.add('ticket', { componentAppId: COMPONENT }, { jobId: 'failing-1', attempts: 1 });
+    const failed = new Promise<void>((resolve) => {
+      const worker = new Worker(
+        'tickets',
+        async () => {
+          throw new Error('WeChat answered 61004 access clientip is not registered');
+        },
+        { connection: h.redis.connect(), prefix: h.redis.prefix },
+      );
+      worker.on('failed', () => void worker.close().then(resolve));
+    });
+    await failed;
+    const page = await h.app.inject({ method: 'GET', url: '/admin/jobs', headers: { cookie } });
+    expect(page.body).toContain('failing-1');
+    expect(page.body).toContain('61004 access clientip is not registered');
+    const res = await formPost(h.app, '/admin/jobs/tickets/failing-1/retry', cookie, { _csrf: csrf });
+    expect(res.statusCode).toBe(303);
+    expect(await (await queue.getJob('failing-1'))?.getState()).toBe('waiting');
+    expect((await h.store.audit.recent(1))[0]).toMatchObject({ action: 'job.retry', target: 'tickets/failing-1', ok: true });
+    await queue.close();
+  });
+
+  it('opens /queues and /docs with the session', async () => {
+    const { cookie } = await signIn(h.app, TOKEN);
+    const queues = await h.app.inject({ method: 'GET', url: '/queues', headers: { cookie } });
+    expect(queues.statusCode).toBe(200);
+    expect(queues.body).not.toMatch(/(src|href)="https?:\/\//);
+    const api = await h.app.inject({ method: 'GET', url: '/queues/api/queues', headers: { cookie } });
+    expect(api.statusCode).toBe(200);
+    expect(api.body).toContain('token-refresh');
+    expect((await h.app.inject({ method: 'GET', url: '/docs/json', headers: { cookie } })).statusCode).toBe(200);
+    expect((await h.app.inject({ method: 'GET', url: '/docs/json', headers: { authorization: `Bearer ${TOKEN}` } })).statusCode).toBe(200);
+  });
+});
