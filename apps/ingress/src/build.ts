@@ -1,7 +1,7 @@
 import type { MessageSequence, Producer, ReplyBus } from '@weixin3rd/queues';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { authorizeRoutes, type AuthorizeOptions } from './authorize/authorize.routes.js';
-import { IngressError } from './errors.js';
+import { IngressError, type IngressErrorCode } from './errors.js';
 import type { AuthorizerLookup, ComponentLookup } from './lookups.js';
 import { RateLimiter } from './rate-limit.js';
 import { echostrRoute } from './routes/echostr.route.js';
@@ -22,8 +22,22 @@ export interface IngressDeps {
   authorize?: AuthorizeOptions;
 }
 
-/** WeChat sends `text/xml`; some gateways rewrite it. Anything else is refused with 415. */
-const XML_TYPES = ['text/xml', 'application/xml', 'text/plain'];
+/**
+ * Refusals that mean "this did not come from WeChat": the only requests the per-address limit
+ * counts. WeChat pushes from a small pool of addresses, so a limit on every request would
+ * throttle WeChat itself; a correctly signed push is never refused (wechat-protocol.md §11.7).
+ */
+const UNVERIFIED: ReadonlySet<IngressErrorCode> = new Set([
+  'SIGNATURE_MISSING',
+  'SIGNATURE_INVALID',
+  'TIMESTAMP_STALE',
+  'DECRYPT_FAILED',
+  'RECEIVE_ID_MISMATCH',
+  'BODY_INVALID',
+  'QUERY_INVALID',
+  'COMPONENT_UNKNOWN',
+  'AUTHORIZER_UNKNOWN',
+]);
 
 /** The public ingress app, without listening. */
 export async function build(deps: IngressDeps): Promise<FastifyInstance> {
@@ -41,17 +55,23 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(XML_TYPES, { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // Every body is read as text whatever its Content-Type: WeChat does not document the header for
+  // every push kind, and the signature, not the header, says whether a push is genuine.
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
 
-  const limiter = new RateLimiter(deps.options.rateLimitPerSecond);
+  const tooMany = { error: { code: 'RATE_LIMITED', message: 'too many requests from this address' } };
+  // The authorization pages ask WeChat for a pre_auth_code per view: browsers are limited per address.
+  const pageLimiter = new RateLimiter(deps.options.rateLimitPerSecond);
   app.addHook('onRequest', async (req, reply) => {
-    if (!limiter.allow(req.ip))
-      return reply.code(429).send({ error: { code: 'RATE_LIMITED', message: 'too many requests from this address' } });
+    if (req.url.startsWith('/authorize') && !pageLimiter.allow(req.ip)) return reply.code(429).send(tooMany);
     return undefined;
   });
+  // Pushes: only what fails verification counts; past the limit it is answered 429 unlogged.
+  const failureLimiter = new RateLimiter(deps.options.rateLimitPerSecond);
 
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof IngressError) {
+      if (UNVERIFIED.has(error.code) && !failureLimiter.allow(req.ip)) return reply.code(429).send(tooMany);
       req.log.warn({ code: error.code, url: req.routeOptions.url }, error.message);
       return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
     }

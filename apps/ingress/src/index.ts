@@ -4,3 +4,4 @@ export { storeLookups, type AuthorizerLookup, type ComponentLookup } from './loo
 export { INGRESS_ERRORS, IngressError, type IngressErrorCode } from './errors.js';
 export { dedupeKey } from './dedupe-key.js';
 export { StateSigner, type AuthorizeState } from './authorize/state.js';
+export { authorizeRoutes, type AuthorizeOptions } from './authorize/authorize.routes.js';

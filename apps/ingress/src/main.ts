@@ -1,4 +1,4 @@
-import { MessageSequence, PreAuthSessions, Producer, ReplyBus } from '@weixin3rd/queues';
+import { MessageSequence, PreAuthSessions, Producer, ReplyBus, openQueueEvents } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
 import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -24,6 +24,9 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
   // The token owner's lock needs commands that wait for a connection, unlike the producer's.
   const tokenRedis = redis('worker');
 
+  // The authorization callback waits on its job's completion (a blocking reader of its own).
+  const authorizationEvents = openQueueEvents('authorization', redis('worker'), prefix);
+  onClose(() => authorizationEvents.close());
   const lookups = storeLookups(store);
   const tokens = new ComponentTokenService({
     store,
@@ -53,9 +56,11 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
       }),
       signer: new StateSigner(config.dataKey, undefined, config.dataKeyPrevious),
       authorization: producers.authorization,
+      authorizationEvents,
       sessions: new PreAuthSessions(tokenRedis, prefix),
       publicBaseUrl: config.http.publicBaseUrl,
       mpBase: config.wechat.mpBase,
+      openBase: config.wechat.openBase,
     },
   });
   onClose(() => app.close());

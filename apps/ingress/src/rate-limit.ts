@@ -1,6 +1,6 @@
 /**
- * A per-source fixed-window counter: a safety net against a runaway client, not a quota. WeChat
- * pushes from many addresses, so the default is far above what it sends.
+ * A per-source fixed-window counter: a safety net against a runaway client, not a quota. Never
+ * applied to pushes that verify: WeChat sends from a small pool of addresses.
  */
 export class RateLimiter {
   private window = 0;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
-import { PreAuthSessions } from '@weixin3rd/queues';
+import { PreAuthSessions, openQueueEvents, type QueueEvents } from '@weixin3rd/queues';
 import { createLogger } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { World, build as buildSandbox, componentForProject } from '@weixin3rd/wechat-sandbox';
@@ -17,6 +17,7 @@ let sandbox: FastifyInstance;
 let pages: FastifyInstance;
 let pagesUrl: string;
 let notices: TicketNotices;
+let events: QueueEvents;
 const signer = new StateSigner(Buffer.alloc(32, 8));
 const logLines: Record<string, unknown>[] = [];
 
@@ -43,6 +44,8 @@ beforeAll(async () => {
     prefix: ing.redis.prefix,
     transport: new Transport({ baseUrl: sandboxUrl, attempts: 1 }),
   });
+  events = openQueueEvents('authorization', ing.redis.connect(), ing.redis.prefix);
+  await events.waitUntilReady();
   const { default: Fastify } = await import('fastify');
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -63,15 +66,18 @@ beforeAll(async () => {
     }),
     signer,
     authorization: ing.producers.authorization,
+    authorizationEvents: events,
     sessions: new PreAuthSessions(ing.redis.connect(), ing.redis.prefix),
     publicBaseUrl: 'https://shop.example.com',
     mpBase: sandboxUrl,
+    openBase: sandboxUrl,
     waitMs: 300,
   });
   pagesUrl = await pages.listen({ host: '127.0.0.1', port: 0 });
 });
 afterAll(async () => {
   await pages.close();
+  await events.close();
   await sandbox.close();
   await ing.close();
 });
@@ -97,8 +103,17 @@ describe('GET /authorize', () => {
     const state = signer.verify(redirect.searchParams.get('state') ?? '');
     expect(state).toMatchObject({ componentAppId: COMPONENT.appId, shopId: 'S1' });
     expect(pc.html).toContain('绑定公众号或小程序');
+  });
+
+  it('links H5 to the current open.weixin.qq.com bindcomponent page, which the sandbox serves', async () => {
     const h5 = await get(`/authorize?component=${COMPONENT.appId}&shop=S1&mode=h5`);
-    expect(h5.html).toMatch(/\/safe\/bindcomponent\?action=bindcomponent&amp;no_scan=1&amp;.*#wechat_redirect/);
+    const href = (/id="authorize" href="([^"]+)"/.exec(h5.html)?.[1] ?? '').replaceAll('&amp;', '&');
+    expect(href).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/wxaopen\/safe\/bindcomponent\?action=bindcomponent&no_scan=1&.+#wechat_redirect$/);
+    const link = new URL(href);
+    expect(link.searchParams.get('pre_auth_code')).toMatch(/^preauthcode@@@/);
+    world.upsertComponent({ appId: COMPONENT.appId, authDomain: 'shop.example.com' });
+    const consent = await fetch(link, { headers: { referer: 'https://shop.example.com/authorize' } });
+    expect(await consent.text()).toContain('id="confirm"');
   });
 
   it('answers readable error pages that say what to do', async () => {

@@ -34,7 +34,13 @@ export interface Ingress {
 
 export async function startIngress(
   label: string,
-  options: Partial<{ replyBudgetMs: number; maxTimestampSkewSeconds: number; bodyLimit: number; redisUrl: string }> = {},
+  options: Partial<{
+    replyBudgetMs: number;
+    maxTimestampSkewSeconds: number;
+    bodyLimit: number;
+    redisUrl: string;
+    rateLimitPerSecond: number;
+  }> = {},
 ): Promise<Ingress> {
   const db = await openTestDatabase(label);
   const redis = openTestRedis(label);
@@ -62,7 +68,7 @@ export async function startIngress(
       bodyLimit: options.bodyLimit ?? 65536,
       replyBudgetMs: options.replyBudgetMs ?? 4000,
       maxTimestampSkewSeconds: options.maxTimestampSkewSeconds ?? 0,
-      rateLimitPerSecond: 100000,
+      rateLimitPerSecond: options.rateLimitPerSecond ?? 100000,
     },
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

@@ -163,6 +163,48 @@ describe('pre_auth_code and authorization', () => {
     ).toBe(61010);
   });
 
+  it('lets an auth code live exactly the expires_in it announces (600 s), single-use when set', async () => {
+    const token = await componentToken();
+    const query = (code: string, t = token) =>
+      sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: code }, { component_access_token: t });
+    sb.world.settings.authCodeReuse = false;
+    const { authCode } = sb.world.consent(C, OA, [1], null);
+    expect(authCode.expiresAtMs - sb.world.clock.nowMs()).toBe(600_000);
+    sb.world.clock.advance(599);
+    expect(await query(authCode.value)).toHaveProperty('authorization_info.authorizer_appid', OA);
+    expect(errcodeOf(await query(authCode.value))).toBe(61009);
+    const late = sb.world.consent(C, OA, [1], null).authCode.value;
+    sb.world.clock.advance(601);
+    expect(errcodeOf(await query(late))).toBe(61010);
+  });
+
+  it('omits the token fields of api_query_auth when the account granted no API permission set', async () => {
+    const token = await componentToken();
+    const code = sb.world.consent(C, OA, [], null).authCode.value;
+    const res = await sb.call(
+      '/cgi-bin/component/api_query_auth',
+      { component_appid: C, authorization_code: code },
+      { component_access_token: token },
+    );
+    expect(res.authorization_info).toEqual({ authorizer_appid: OA, func_info: [] });
+  });
+
+  it('carries out a call whose answer is lost (lost-answer fault): the retry finds the code used', async () => {
+    const token = await componentToken();
+    sb.world.settings.authCodeReuse = false;
+    const code = sb.world.consent(C, OA, [1], null).authCode.value;
+    sb.world.addFault({ api: 'api_query_auth', kind: 'lost-answer', delayMs: 2000, remaining: 1 });
+    const body = JSON.stringify({ component_appid: C, authorization_code: code });
+    await expect(
+      fetch(`${sb.url}/cgi-bin/component/api_query_auth?component_access_token=${token}`, {
+        method: 'POST',
+        body,
+        signal: AbortSignal.timeout(200),
+      }),
+    ).rejects.toThrow();
+    expect(errcodeOf(await sb.call('/cgi-bin/component/api_query_auth', body, { component_access_token: token }))).toBe(61009);
+  });
+
   it('refreshes authorizer tokens; 61023 after re-authorization or revoke, 61003 when never authorized, 61014 with an authorizer token', async () => {
     const { token } = await authorized(OA);
     const refreshToken = sb.world.authorizationOf(C, OA)?.refreshToken;
@@ -214,6 +256,27 @@ describe('pre_auth_code and authorization', () => {
     expect(errcodeOf(await info('wx1a2b3c4d5e6f7003'))).toBe(61003);
   });
 
+  it('leaves out the authorizer_info fields an account lacks', async () => {
+    const { token } = await authorized(OA);
+    const created = await sb.control('POST', '/sandbox/accounts', {
+      appId: 'wx00000000000c7a01',
+      userName: 'gh_00000000c7a1',
+      nickName: '视频号小店',
+      kind: 'official',
+      omitInfo: ['service_type_info', 'verify_type_info', 'head_img', 'business_info'],
+    });
+    expect(created.status).toBe(201);
+    sb.world.consent(C, 'wx00000000000c7a01', [1], null);
+    const res = await sb.call(
+      '/cgi-bin/component/api_get_authorizer_info',
+      { component_appid: C, authorizer_appid: 'wx00000000000c7a01' },
+      { component_access_token: token },
+    );
+    for (const field of ['service_type_info', 'verify_type_info', 'head_img', 'business_info'])
+      expect(res.authorizer_info).not.toHaveProperty(field);
+    expect(res.authorizer_info).toMatchObject({ nick_name: '视频号小店', user_name: 'gh_00000000c7a1' });
+  });
+
   it('lists authorizers with paging; 40170 over 500', async () => {
     const { token } = await authorized(OA);
     sb.world.consent(C, MP, [19], null);
@@ -226,6 +289,11 @@ describe('pre_auth_code and authorization', () => {
     expect(page.list).toEqual([{ authorizer_appid: OA, refresh_token: expect.any(String), auth_time: expect.any(Number) }]);
     expect(((await list(1, 500)).list as unknown[]).length).toBe(1);
     expect(errcodeOf(await list(0, 501))).toBe(40170);
+    // WeChat's FAQ: rows may come without a refresh token, or with an empty one.
+    expect((await sb.control('PUT', '/sandbox/settings', { listRefreshTokens: 'missing' })).status).toBe(200);
+    expect((await list(0, 1)).list).toEqual([{ authorizer_appid: OA, auth_time: expect.any(Number) }]);
+    sb.world.settings.listRefreshTokens = 'empty';
+    expect((await list(0, 1)).list).toEqual([{ authorizer_appid: OA, refresh_token: '', auth_time: expect.any(Number) }]);
   });
 });
 
@@ -278,10 +346,11 @@ describe('quota', () => {
     expect(errcodeOf(await create())).toBe(45009);
     expect(await sb.call('/cgi-bin/clear_quota', { appid: C }, { access_token: token })).toEqual({ errcode: 0, errmsg: 'ok' });
     expect(await create()).toHaveProperty('pre_auth_code');
-    expect(await sb.call('/cgi-bin/component/clear_quota', { component_appid: C }, { component_access_token: token })).toEqual({
-      errcode: 0,
-      errmsg: 'ok',
-    });
+    // The legacy component path is gone (wechat-protocol.md §11.10); the current one takes the component token.
+    expect(
+      (await fetch(`${sb.url}/cgi-bin/component/clear_quota?component_access_token=${token}`, { method: 'POST', body: '{}' })).status,
+    ).toBe(404);
+    expect(await sb.call('/cgi-bin/clear_quota', { appid: C }, { access_token: token })).toEqual({ errcode: 0, errmsg: 'ok' });
     expect(errcodeOf(await sb.call('/cgi-bin/component/clear_quota/v2', { component_appid: C, appsecret: 'wrong' }))).toBe(40125);
     for (let i = 0; i < 8; i++)
       expect(await sb.call('/cgi-bin/component/clear_quota/v2', { component_appid: C, appsecret: COMPONENT.appSecret })).toEqual({

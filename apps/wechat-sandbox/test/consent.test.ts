@@ -60,14 +60,25 @@ describe('consent page', () => {
     const oaOnly = await t.open(t.pageUrl({ auth_type: '1' }));
     expect(oaOnly).toContain(`data-appid="${OA}"`);
     expect(oaOnly).not.toContain(`data-appid="${MP}"`);
-    const mpOnly = await t.open(t.pageUrl({ auth_type: '2' }, '/safe/bindcomponent'));
+    const h5 = { action: 'bindcomponent', no_scan: '1' };
+    const mpOnly = await t.open(t.pageUrl({ auth_type: '2', ...h5 }, '/safe/bindcomponent'));
     expect(mpOnly).toContain(`data-appid="${MP}"`);
     expect(mpOnly).not.toContain(`data-appid="${OA}"`);
-    const biz = await t.open(t.pageUrl({ biz_appid: OA }, '/wxaopen/safe/bindcomponent'));
+    const biz = await t.open(t.pageUrl({ biz_appid: OA, ...h5 }, '/wxaopen/safe/bindcomponent'));
     expect(biz.match(/data-appid=/g)).toHaveLength(1);
     const limited = await t.open(t.pageUrl({ biz_appid: OA, category_id_list: '1|2' }));
     expect(limited.match(/name="func_wx1a2b3c4d5e6f7001"/g)).toHaveLength(2);
     expect(limited).toContain('id="confirm"');
+  });
+
+  it('serves the H5 page only with action=bindcomponent and no_scan=1, as the H5 link carries them', async () => {
+    const t = await setup();
+    for (const path of ['/wxaopen/safe/bindcomponent', '/safe/bindcomponent']) {
+      expect(await t.open(t.pageUrl({ action: 'bindcomponent', no_scan: '1' }, path))).toContain('id="confirm"');
+      expect(await t.open(t.pageUrl({ no_scan: '1' }, path))).toContain('invalid H5 authorization link');
+      expect(await t.open(t.pageUrl({ action: 'bindcomponent' }, path))).toContain('invalid H5 authorization link');
+      expect(await t.open(t.pageUrl({ action: 'other', no_scan: '1' }, path))).toContain('invalid H5 authorization link');
+    }
   });
 
   it('redirects with auth_code and expires_in=600 and pushes authorized with the same code, then updateauthorized', async () => {

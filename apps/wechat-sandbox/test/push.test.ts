@@ -1,6 +1,8 @@
 import { plainSignature } from '@weixin3rd/wechat-crypto';
 import { encryptedEnvelope, textReply } from '@weixin3rd/wechat-xml';
 import { afterEach, describe, expect, it } from 'vitest';
+import Fastify from 'fastify';
+import { SERVICE_UNAVAILABLE } from '../src/push/pusher.js';
 import { TicketSchedule } from '../src/push/ticket-schedule.js';
 import { COMPONENT, OA, startFakeProject, startSandbox, type Answer } from './harness.js';
 
@@ -58,6 +60,30 @@ describe('authorization-event pushes', () => {
     expect(new Set(project.received.map((p) => p.query.msg_signature)).size).toBe(1);
   });
 
+  it('delivers again only a push that got no answer in time; an error answer is recorded once, as the user sees it', async () => {
+    const project = Fastify();
+    let hits = 0;
+    project.addContentTypeParser('text/xml', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    project.post('/*', async (_req, reply) => {
+      hits += 1;
+      return reply.code(500).send('oops');
+    });
+    const url = await project.listen({ host: '127.0.0.1', port: 0 });
+    const sb = await startSandbox(url);
+    closers.push(
+      () => sb.close(),
+      () => project.close(),
+    );
+    const ticket = await sb.pusher.pushTicket(COMPONENT.appId);
+    expect(ticket).toMatchObject({ outcome: 'failed', failure: 'HTTP 500' });
+    expect(ticket.attempts).toHaveLength(1);
+    const message = await sb.pusher.pushMessage(COMPONENT.appId, OA, { msgType: 'text', content: 'hello' });
+    expect(message.outcome).toBe('failed');
+    expect(message.failure).toContain(SERVICE_UNAVAILABLE);
+    expect(message.attempts).toHaveLength(1);
+    expect(hits).toBe(2);
+  });
+
   it('records a refused connection, then delivers once the URL answers', async () => {
     let n = 0;
     const project = await startFakeProject(() => 'success');
@@ -94,8 +120,10 @@ describe('authorization-event pushes', () => {
       AuthorizationCode: consent.authCode.value,
       PreAuthCode: 'preauthcode@@@p1',
     });
+    // An absolute unix time, when the code really expires: 600 s, as the redirect's expires_in says.
     const expiry = Number(authorized?.AuthorizationCodeExpiredTime);
-    expect(expiry - Math.floor(Date.now() / 1000)).toBeGreaterThan(3500);
+    expect(expiry).toBe(Math.floor(consent.authCode.expiresAtMs / 1000));
+    expect(expiry - Math.floor(Date.now() / 1000)).toBeGreaterThan(590);
     expect(Object.keys(unauthorized ?? {})).toEqual(['AppId', 'CreateTime', 'InfoType', 'AuthorizerAppid']);
   });
 });

@@ -23,4 +23,6 @@ await bootService('worker-authorization', async ({ config, logger, store, redis,
   manage(createAuthorizationWorker({ store, tokens, events, sessions, connection, prefix, logger }));
   // Daily: recover refresh tokens WeChat still holds, notice revocations a lost push missed.
   await scheduler.schedule('reconcile-daily', 24 * 3600_000, 'reconcile', { componentAppId: '*' });
+  // Hourly: auth-code claims and state nonces would otherwise grow forever (no TTL indexes on FerretDB).
+  await scheduler.schedule('purge-claims-hourly', 3600_000, 'purge-claims', {});
 });

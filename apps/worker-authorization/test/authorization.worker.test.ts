@@ -62,7 +62,7 @@ afterAll(async () => {
 });
 
 async function run(
-  name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code' | 'reconcile',
+  name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code' | 'reconcile' | 'purge-claims',
   data: Record<string, unknown>,
   jobId: string,
 ): Promise<unknown> {
@@ -71,7 +71,15 @@ async function run(
   return job?.waitUntilFinished(queueEvents, 20_000);
 }
 
-const push = (infoType: 'authorized' | 'updateauthorized', appId: string, code: string, preAuthCode: string | null = null) =>
+/** Unix seconds, as WeChat's CreateTime. */
+const now = () => Math.floor(Date.now() / 1000);
+const push = (
+  infoType: 'authorized' | 'updateauthorized',
+  appId: string,
+  code: string,
+  preAuthCode: string | null = null,
+  createTime = now(),
+) =>
   run(
     infoType,
     {
@@ -80,7 +88,7 @@ const push = (infoType: 'authorized' | 'updateauthorized', appId: string, code: 
       authCode: code,
       authCodeExpiresAt: '0',
       preAuthCode,
-      createTime: String(Date.now()),
+      createTime: String(createTime),
     },
     jobIds.authorizationEvent(infoType, C.appId, appId, code),
   );
@@ -158,7 +166,7 @@ describe('worker-authorization', () => {
     expect(await redirect(code, 'S5')).toBe('bound');
     expect((await eventsOf()).filter((e) => e.authorizerAppId === 'wx14550af28c71a144')).toHaveLength(1);
     world.revoke(C.appId, 'wx14550af28c71a144');
-    await run('unauthorized', { componentAppId: C.appId, authorizerAppId: 'wx14550af28c71a144', createTime: '1700000002' }, 'u-3');
+    await run('unauthorized', { componentAppId: C.appId, authorizerAppId: 'wx14550af28c71a144', createTime: String(now()) }, 'u-3');
   });
 
   it('binds the shop of a redirect that arrives after the push did the work', async () => {
@@ -195,7 +203,7 @@ describe('worker-authorization', () => {
 
   it('marks unauthorized, drops tokens, keeps the shop; ignores accounts never seen', async () => {
     world.revoke(C.appId, OA);
-    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: OA, createTime: '1700000001' }, 'u-1')).toBe(
+    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: OA, createTime: String(now()) }, 'u-1')).toBe(
       'unauthorized',
     );
     expect(await store.authorizers.find(C.appId, OA)).toMatchObject({
@@ -210,9 +218,9 @@ describe('worker-authorization', () => {
     );
   });
 
-  it('fails clearly on an invalid or expired code, and retries WeChat errors', async () => {
-    await expect(redirect('queryauthcode@@@forged', 'S9')).rejects.toThrow(/api_query_auth answered 61009 code is invalid/);
-    expect(await store.authCodes.outcome(C.appId, 'queryauthcode@@@forged')).toMatchObject({ status: 'failed' });
+  it('answers the typed outcome invalid_code for an invalid or expired code, and retries WeChat errors', async () => {
+    expect(await redirect('queryauthcode@@@forged', 'S9')).toBe('invalid_code');
+    expect(await store.authCodes.outcome(C.appId, 'queryauthcode@@@forged')).toMatchObject({ status: 'failed', outcome: 'invalid_code' });
     const code = world.consent(C.appId, 'wx1a2b3c4d5e6f7004', [1], null).authCode.value;
     world.addFault({ api: 'api_get_authorizer_info', kind: 'busy', remaining: 3 });
     expect(await redirect(code, 'S4')).toBe('bound');
@@ -234,5 +242,108 @@ describe('worker-authorization', () => {
     });
     expect((await store.authorizers.find(C.appId, MP))?.status).toBe('unauthorized');
     expect((await eventsOf()).at(-1)).toMatchObject({ type: 'unauthorized', authorizerAppId: MP });
+  });
+
+  it('keeps stored refresh tokens when api_get_authorizer_list rows have none (missing or empty)', async () => {
+    const appId = 'wx1a2b3c4d5e6f7004';
+    const stored = (await store.authorizers.find(C.appId, appId))?.refreshToken;
+    expect(stored).toBe(world.authorizationOf(C.appId, appId)?.refreshToken);
+    for (const shown of ['missing', 'empty'] as const) {
+      world.settings.listRefreshTokens = shown;
+      const result = (await run('reconcile', { componentAppId: C.appId }, `reconcile-${shown}`)) as Record<string, object>;
+      expect(result[C.appId]).toMatchObject({ restored: 0, revoked: 0 });
+      expect((result[C.appId] as { withoutRefreshToken: number }).withoutRefreshToken).toBeGreaterThanOrEqual(1);
+      expect(await store.authorizers.find(C.appId, appId)).toMatchObject({ status: 'authorized', refreshToken: stored });
+    }
+    world.settings.listRefreshTokens = 'present';
+  });
+
+  it('applies authorization pushes in CreateTime order: a late unauthorized or an older updateauthorized changes nothing', async () => {
+    const X = 'wx9252c5e0bb1836fc';
+    const t0 = now();
+    expect(await push('authorized', X, world.consent(C.appId, X, [1, 2], null).authCode.value, null, t0 - 100)).toBe('authorized');
+    // Revoked at t0-50 (that push comes late), authorized again at t0.
+    world.revoke(C.appId, X);
+    expect(await push('authorized', X, world.consent(C.appId, X, [1, 2, 3], null).authCode.value, null, t0)).toBe('authorized');
+    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: X, createTime: String(t0 - 50) }, 'u-late')).toBe('stale');
+    expect(await store.authorizers.find(C.appId, X)).toMatchObject({ status: 'authorized', funcInfo: [1, 2, 3], lastChangeAt: t0 });
+    // Two updates at t0+10 ([1]) and t0+20 ([1, 2, 3, 4]) arrive newest first: the older one is ignored.
+    const older = world.consent(C.appId, X, [1], null).authCode.value;
+    const newer = world.consent(C.appId, X, [1, 2, 3, 4], null).authCode.value;
+    expect(await push('updateauthorized', X, newer, null, t0 + 20)).toBe('authorized');
+    const calls = queryAuthCalls();
+    const published = (await eventsOf()).length;
+    expect(await push('updateauthorized', X, older, null, t0 + 10)).toBe('stale');
+    expect(queryAuthCalls()).toBe(calls);
+    expect((await eventsOf()).length).toBe(published);
+    expect(await store.authorizers.find(C.appId, X)).toMatchObject({ status: 'authorized', funcInfo: [1, 2, 3, 4], lastChangeAt: t0 + 20 });
+    // A newer unauthorized still applies.
+    world.revoke(C.appId, X);
+    expect(await run('unauthorized', { componentAppId: C.appId, authorizerAppId: X, createTime: String(t0 + 30) }, 'u-new')).toBe(
+      'unauthorized',
+    );
+  });
+
+  it('authorizes an account whose api_get_authorizer_info lacks optional fields', async () => {
+    const X = 'wx00000000000c7b01';
+    world.upsertAccount({
+      appId: X,
+      userName: 'gh_00000000c7b1',
+      nickName: '视频号小店',
+      kind: 'official',
+      omitInfo: ['service_type_info', 'verify_type_info', 'head_img', 'business_info'],
+    });
+    expect(await redirect(world.consent(C.appId, X, [1], null).authCode.value, 'S11')).toBe('bound');
+    expect(await store.authorizers.find(C.appId, X)).toMatchObject({
+      status: 'authorized',
+      nickName: '视频号小店',
+      serviceType: null,
+      verifyType: null,
+      headImg: null,
+      shopId: 'S11',
+    });
+  });
+
+  it('finishes an authorization whose api_query_auth answer was lost: the retry gets 61009, api_get_authorizer_info confirms', async () => {
+    const X = 'wxc39235c15087f6f3';
+    world.settings.authCodeReuse = false;
+    try {
+      const code = world.consent(C.appId, X, [19], null).authCode.value;
+      // WeChat uses the code up, but its answer never arrives (the client times out after 5 s).
+      world.addFault({ api: 'api_query_auth', kind: 'lost-answer', delayMs: 6000, remaining: 1 });
+      expect(await push('authorized', X, code)).toBe('authorized');
+      expect(
+        world.calls
+          .filter((c) => c.api === 'api_query_auth' && c.body && (c.body as { authorization_code?: string }).authorization_code === code)
+          .map((c) => c.errcode),
+      ).toEqual([-408, 61009]);
+      expect(await store.authorizers.find(C.appId, X)).toMatchObject({
+        status: 'authorized',
+        funcInfo: [19],
+        refreshToken: world.authorizationOf(C.appId, X)?.refreshToken,
+        kind: 'mini',
+      });
+      expect((await eventsOf()).at(-1)).toMatchObject({ type: 'authorized', authorizerAppId: X });
+    } finally {
+      world.settings.authCodeReuse = true;
+    }
+  });
+
+  it('purges auth-code claims and state nonces too old to matter', async () => {
+    await store.authCodes.claim(C.appId, 'queryauthcode@@@old', 'job-old');
+    await store.authCodes.claim(C.appId, 'queryauthcode@@@new', 'job-new');
+    await db.connection
+      .collection('auth_codes')
+      .updateOne({ owner: 'job-old' }, { $set: { createdAt: new Date(Date.now() - 2 * 86_400_000) } });
+    expect(await store.stateNonces.consume('nonce-old')).toBe(true);
+    expect(await store.stateNonces.consume('nonce-new')).toBe(true);
+    await db.connection
+      .collection<{ _id: string }>('state_nonces')
+      .updateOne({ _id: 'nonce-old' }, { $set: { usedAt: new Date(Date.now() - 3 * 3_600_000) } });
+    expect(await run('purge-claims', {}, 'purge-1')).toEqual({ authCodes: 1, stateNonces: 1 });
+    expect(await store.authCodes.outcome(C.appId, 'queryauthcode@@@old')).toBeNull();
+    expect(await store.authCodes.outcome(C.appId, 'queryauthcode@@@new')).not.toBeNull();
+    expect(await store.stateNonces.consume('nonce-old')).toBe(true);
+    expect(await store.stateNonces.consume('nonce-new')).toBe(false);
   });
 });

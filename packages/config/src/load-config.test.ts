@@ -34,7 +34,7 @@ describe('loadConfig', () => {
       sandboxPort: 3002,
       publicBaseUrl: 'http://localhost:3000',
     });
-    expect(c.wechat).toEqual({ apiBase: 'http://127.0.0.1:3002', mpBase: 'http://127.0.0.1:3002' });
+    expect(c.wechat).toEqual({ apiBase: 'http://127.0.0.1:3002', mpBase: 'http://127.0.0.1:3002', openBase: 'http://127.0.0.1:3002' });
     expect(c.dataKey).toHaveLength(32);
     expect(c.dataKeyIsDevelopment).toBe(true);
     expect(c.bootstrapComponent).toEqual(SANDBOX_DEV_COMPONENT);
@@ -52,7 +52,12 @@ describe('loadConfig', () => {
   it('uses real WeChat when credentials are set', () => {
     const c = loadConfig({ ...REAL, PUBLIC_BASE_URL: 'https://wx.example.com/', API_TOKENS: ' aaaaaaaaaaaaaaaa , bbbbbbbbbbbbbbbb,, ' });
     expect(c.sandboxMode).toBe(false);
-    expect(c.wechat).toEqual({ apiBase: 'https://api.weixin.qq.com', mpBase: 'https://mp.weixin.qq.com' });
+    expect(c.wechat).toEqual({
+      apiBase: 'https://api.weixin.qq.com',
+      mpBase: 'https://mp.weixin.qq.com',
+      // The current H5 consent link lives on open.weixin.qq.com (wechat-protocol.md §11.3).
+      openBase: 'https://open.weixin.qq.com',
+    });
     expect(c.http.publicBaseUrl).toBe('https://wx.example.com');
     expect(c.apiTokens).toEqual(['aaaaaaaaaaaaaaaa', 'bbbbbbbbbbbbbbbb']);
     expect(c.bootstrapComponent?.appId).toBe('wx0123456789abcdef');
@@ -65,6 +70,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ SANDBOX_MODE: '1', SANDBOX_PORT: '4002', WECHAT_API_BASE: 'http://sandbox:9' }).wechat).toEqual({
       apiBase: 'http://sandbox:9',
       mpBase: 'http://127.0.0.1:4002',
+      openBase: 'http://127.0.0.1:4002',
     });
     expect(problemsOf({ SANDBOX_MODE: '0' }).problems.map((p) => p.variable)).toEqual(['DATA_KEY']);
   });

@@ -169,6 +169,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     wechat: {
       apiBase: r.url('WECHAT_API_BASE', sandboxMode ? sandboxUrl : 'https://api.weixin.qq.com', ['http:', 'https:']),
       mpBase: r.url('WECHAT_MP_BASE', sandboxMode ? sandboxUrl : 'https://mp.weixin.qq.com', ['http:', 'https:']),
+      openBase: r.url('WECHAT_OPEN_BASE', sandboxMode ? sandboxUrl : 'https://open.weixin.qq.com', ['http:', 'https:']),
     },
     ingress: {
       replyBudgetMs: r.int('INGRESS_REPLY_BUDGET_MS', 4000, 0, 4800),

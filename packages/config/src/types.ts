@@ -20,7 +20,13 @@ export interface Config {
     /** No trailing slash. */
     readonly publicBaseUrl: string;
   };
-  readonly wechat: { readonly apiBase: string; readonly mpBase: string };
+  readonly wechat: {
+    readonly apiBase: string;
+    /** WECHAT_MP_BASE: the PC consent page (componentloginpage). */
+    readonly mpBase: string;
+    /** WECHAT_OPEN_BASE: the H5 consent page (wxaopen/safe/bindcomponent), on another host than the PC one. */
+    readonly openBase: string;
+  };
   /** Tuning of the push path (defaults suit WeChat's 5 s rule). */
   readonly ingress: {
     /** INGRESS_REPLY_BUDGET_MS: longest wait for a passive reply (0 disables; default 4000). */

@@ -158,6 +158,27 @@ describe('AuthorizerTokenService', () => {
     expect((await store.authorizers.find(C.appId, appId))?.refreshToken).toBe(world.authorizationOf(C.appId, appId)?.refreshToken);
   });
 
+  it('never concludes reauth from a list row without a refresh token after 61023: alerts and keeps the account', async () => {
+    const appId = ACCOUNTS[1] as string;
+    await db.connection
+      .collection('authorizers')
+      .updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: store.box.seal('refreshtoken@@@lost') } });
+    await expire(appId);
+    for (const shown of ['empty', 'missing'] as const) {
+      world.settings.listRefreshTokens = shown;
+      const error = await service()
+        .get(C.appId, appId)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AuthorizerUnavailableError);
+      expect((error as AuthorizerUnavailableError).code).toBe('REFRESH_TOKEN_UNLISTED');
+      expect((await store.authorizers.find(C.appId, appId))?.status).toBe('authorized');
+    }
+    expect(reauth).toEqual([]);
+    // Once the list shows the token again, the account recovers by itself.
+    world.settings.listRefreshTokens = 'present';
+    expect((await service().get(C.appId, appId)).accessToken).toMatch(/^at_/);
+  });
+
   it('marks reauth_required when WeChat no longer lists the account', async () => {
     const appId = ACCOUNTS[3] as string;
     world.revoke(C.appId, appId);

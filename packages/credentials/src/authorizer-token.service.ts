@@ -32,7 +32,8 @@ export interface RefreshOutcome {
 export class AuthorizerUnavailableError extends Error {
   override readonly name = 'AuthorizerUnavailableError';
   constructor(
-    readonly code: 'AUTHORIZER_NOT_FOUND' | 'AUTHORIZER_UNAUTHORIZED' | 'REAUTH_REQUIRED',
+    /** REFRESH_TOKEN_UNLISTED: WeChat still lists the account but shows no refresh token; an operator is alerted. */
+    readonly code: 'AUTHORIZER_NOT_FOUND' | 'AUTHORIZER_UNAUTHORIZED' | 'REAUTH_REQUIRED' | 'REFRESH_TOKEN_UNLISTED',
     message: string,
   ) {
     super(message);
@@ -207,8 +208,20 @@ export class AuthorizerTokenService {
     const { componentAppId, appId } = authorizer;
     if (!alreadyRecovered) {
       const listed = await this.findInList(componentAppId, appId);
-      if (listed && listed !== authorizer.refreshToken) {
-        await this.deps.store.authorizers.restoreRefreshToken(componentAppId, appId, listed);
+      if (listed.found && listed.refreshToken === null) {
+        // Still authorized by WeChat's list, which shows no token (missing or empty, §11.1): not a
+        // reason to ask the merchant to authorize again. Keep what is stored and alert.
+        this.deps.logger?.error(
+          { componentAppId, appId, reason, metric: 'weixin3rd_authorizer_list_without_refresh_token' },
+          'refresh refused and api_get_authorizer_list shows no refresh token for a listed account',
+        );
+        throw new AuthorizerUnavailableError(
+          'REFRESH_TOKEN_UNLISTED',
+          `${appId}: ${reason}; WeChat lists the account without a refresh token`,
+        );
+      }
+      if (listed.refreshToken && listed.refreshToken !== authorizer.refreshToken) {
+        await this.deps.store.authorizers.restoreRefreshToken(componentAppId, appId, listed.refreshToken);
         this.deps.logger?.info({ componentAppId, appId }, 'refresh token recovered from api_get_authorizer_list');
         return this.refresh(await this.usable(componentAppId, appId), true);
       }
@@ -219,13 +232,13 @@ export class AuthorizerTokenService {
     throw new AuthorizerUnavailableError('REAUTH_REQUIRED', `${appId} must authorize again (${reason})`);
   }
 
-  private async findInList(componentAppId: string, appId: string): Promise<string | null> {
+  private async findInList(componentAppId: string, appId: string): Promise<{ found: boolean; refreshToken: string | null }> {
     const api = this.deps.components.api(componentAppId);
     for (let offset = 0; ; offset += 500) {
       const page = await api.getAuthorizerList(offset, 500);
       const hit = page.list.find((a) => a.authorizer_appid === appId);
-      if (hit) return hit.refresh_token;
-      if (page.list.length < 500 || offset + 500 >= page.total_count) return null;
+      if (hit) return { found: true, refreshToken: hit.refresh_token || null };
+      if (page.list.length < 500 || offset + 500 >= page.total_count) return { found: false, refreshToken: null };
     }
   }
 

@@ -32,3 +32,5 @@ export {
   type RoutableMessage,
   type RouteRule,
 } from './route-matcher.js';
+export { openQueueEvents, type QueueEvents } from './queue-events.js';
+export { AUTH_CODE_OUTCOMES, isAuthCodeOutcome, type AuthCodeOutcome } from './authorization-results.js';

@@ -91,6 +91,8 @@ export interface QueueJobs {
     'auth-code': AuthCodeJob;
     /** Compare with api_get_authorizer_list; `*` = every component. */
     reconcile: { componentAppId: string };
+    /** Scheduled: drops auth-code claims and state nonces too old to matter (no TTL indexes on FerretDB). */
+    'purge-claims': Record<string, never>;
   };
   'token-refresh': { 'refresh-authorizer-token': RefreshAuthorizerTokenJob; sweep: Record<string, never> };
   'account-messages': { message: AccountMessageJob };

@@ -31,6 +31,7 @@ const SHAPES: { [Q in keyof QueueJobs]: Record<JobName<Q>, Shape> } = {
     'unknown-info-type': { componentAppId: 'string', infoType: 'string', createTime: 'string', xml: 'string' },
     'auth-code': { componentAppId: 'string', authCode: 'string', shopId: 'string|null', preAuthCode: 'string|null' },
     reconcile: { componentAppId: 'string' },
+    'purge-claims': {},
   },
   'token-refresh': {
     'refresh-authorizer-token': { componentAppId: 'string', authorizerAppId: 'string', reason: 'string' },

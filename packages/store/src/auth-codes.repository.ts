@@ -21,6 +21,7 @@ export class AuthCodesRepository {
         status: 'processing',
         outcome: null,
         authorizerAppId: null,
+        queriedAt: null,
         createdAt: new Date(),
       });
       return 'won';
@@ -46,6 +47,23 @@ export class AuthCodesRepository {
     return (await this.models.authCode.findById(_id).lean())?.eventType ?? type;
   }
 
+  /**
+   * Called by the claim's owner right before api_query_auth; true when a query was sent before
+   * (a retry after a timeout: WeChat may have used the code up already).
+   */
+  async markQueried(componentAppId: string, code: string): Promise<boolean> {
+    const _id = idOf(componentAppId, code);
+    const before = await this.models.authCode.findById(_id).lean();
+    if (before?.queriedAt) return true;
+    await this.models.authCode.updateOne({ _id }, { $set: { queriedAt: new Date() } });
+    return false;
+  }
+
+  /** A push that lost the claim names the account the code is for (the redirect does not). */
+  async noteAuthorizer(componentAppId: string, code: string, authorizerAppId: string): Promise<void> {
+    await this.models.authCode.updateOne({ _id: idOf(componentAppId, code), authorizerAppId: null }, { $set: { authorizerAppId } });
+  }
+
   async finish(
     componentAppId: string,
     code: string,
@@ -57,9 +75,9 @@ export class AuthCodesRepository {
   async outcome(
     componentAppId: string,
     code: string,
-  ): Promise<{ status: string; outcome: string | null; authorizerAppId: string | null } | null> {
+  ): Promise<{ status: string; outcome: string | null; authorizerAppId: string | null; createdAt: Date } | null> {
     const doc = await this.models.authCode.findById(idOf(componentAppId, code)).lean();
-    return doc ? { status: doc.status, outcome: doc.outcome, authorizerAppId: doc.authorizerAppId } : null;
+    return doc ? { status: doc.status, outcome: doc.outcome, authorizerAppId: doc.authorizerAppId, createdAt: doc.createdAt } : null;
   }
 
   /** No TTL indexes on FerretDB: a scheduled job purges old claims. */

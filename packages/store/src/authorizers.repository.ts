@@ -10,8 +10,9 @@ export interface AuthorizerAccount {
   principalName: string | null;
   alias: string | null;
   qrcodeUrl: string | null;
-  serviceType: number;
-  verifyType: number;
+  /** Missing from api_get_authorizer_info for some account types (wechat-protocol.md §11.5). */
+  serviceType: number | null;
+  verifyType: number | null;
 }
 
 export interface AuthorizedInput {
@@ -22,6 +23,8 @@ export interface AuthorizedInput {
   accessTokenExpiresAt: Date | null;
   funcInfo: number[];
   account: AuthorizerAccount;
+  /** Unix seconds of this change (push CreateTime or redirect receipt); default now. */
+  changeAt?: number;
 }
 
 /** An authorizer as the rest of the system sees it: secrets opened, never serialised as is. */
@@ -52,16 +55,18 @@ export class AuthorizersRepository {
   /** (Re-)authorization: stores the new refresh token and account; returns the previous state. */
   async upsertAuthorized(input: AuthorizedInput): Promise<{ previous: Authorizer | null; current: Authorizer }> {
     const previous = await this.find(input.componentAppId, input.appId);
+    const { changeAt, ...fields } = input;
     await this.models.authorizer.updateOne(
       { componentAppId: input.componentAppId, appId: input.appId },
       {
         $set: {
           status: 'authorized',
-          ...input.account,
-          funcInfo: input.funcInfo,
-          refreshToken: this.box.seal(input.refreshToken),
-          accessToken: input.accessToken ? this.box.seal(input.accessToken) : null,
-          accessTokenExpiresAt: input.accessTokenExpiresAt,
+          ...fields.account,
+          funcInfo: fields.funcInfo,
+          refreshToken: this.box.seal(fields.refreshToken),
+          accessToken: fields.accessToken ? this.box.seal(fields.accessToken) : null,
+          accessTokenExpiresAt: fields.accessTokenExpiresAt,
+          lastChangeAt: Math.max(previous?.lastChangeAt ?? 0, changeAt ?? Math.floor(Date.now() / 1000)),
           authorizedAt: new Date(),
           unauthorizedAt: null,
         },
@@ -83,6 +88,41 @@ export class AuthorizersRepository {
       },
     );
     return this.find(componentAppId, appId);
+  }
+
+  /**
+   * `unauthorized` pushed at `changeAt` (CreateTime): applied unless a newer change was applied
+   * already (a late or retried push after a re-authorization). `authorizer` is null for an
+   * account never seen.
+   */
+  async markUnauthorizedIfNewer(
+    componentAppId: string,
+    appId: string,
+    changeAt: number,
+  ): Promise<{ applied: boolean; authorizer: Authorizer | null }> {
+    const res = await this.models.authorizer.updateOne(
+      { componentAppId, appId, $or: [{ lastChangeAt: null }, { lastChangeAt: { $lte: changeAt } }] },
+      {
+        $set: {
+          status: 'unauthorized',
+          refreshToken: null,
+          accessToken: null,
+          accessTokenExpiresAt: null,
+          unauthorizedAt: new Date(),
+          lastChangeAt: changeAt,
+        },
+        $inc: { tokenVersion: 1 },
+      },
+    );
+    return { applied: res.matchedCount === 1, authorizer: await this.find(componentAppId, appId) };
+  }
+
+  /** A push for a code another job exchanged still dates the change it announced. */
+  async noteChange(componentAppId: string, appId: string, changeAt: number): Promise<void> {
+    await this.models.authorizer.updateOne(
+      { componentAppId, appId, $or: [{ lastChangeAt: null }, { lastChangeAt: { $lt: changeAt } }] },
+      { $set: { lastChangeAt: changeAt } },
+    );
   }
 
   /** One shop per account: binding to a second shop needs `rebind`. */

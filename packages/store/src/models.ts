@@ -63,6 +63,11 @@ export interface AuthorizerDoc {
   accessTokenExpiresAt: Date | null;
   /** Monotonic: every token write increments it (compare-and-set). */
   tokenVersion: number;
+  /**
+   * Unix seconds of the newest authorization change applied (a push's CreateTime, or when a
+   * redirect was received): a late or retried older push must not undo a newer change.
+   */
+  lastChangeAt: number | null;
   authorizedAt: Date | null;
   unauthorizedAt: Date | null;
   updatedAt: Date;
@@ -78,6 +83,8 @@ export interface AuthCodeDoc {
   outcome: string | null;
   /** The event the exchange publishes, decided once: a re-run must publish the same one. */
   eventType?: 'authorized' | 'updateauthorized';
+  /** When api_query_auth was first sent for it: a later 61009 may mean that call succeeded. */
+  queriedAt: Date | null;
   createdAt: Date;
 }
 
@@ -149,6 +156,7 @@ export function registerModels(conn: Connection) {
       accessToken: { type: String, default: null },
       accessTokenExpiresAt: { type: Date, default: null },
       tokenVersion: { type: Number, default: 0 },
+      lastChangeAt: { type: Number, default: null },
       authorizedAt: { type: Date, default: null },
       unauthorizedAt: { type: Date, default: null },
     },
@@ -166,6 +174,7 @@ export function registerModels(conn: Connection) {
       status: { type: String, required: true },
       outcome: { type: String, default: null },
       eventType: { type: String },
+      queriedAt: { type: Date, default: null },
       createdAt: { type: Date, required: true },
     },
     { collection: 'auth_codes' },

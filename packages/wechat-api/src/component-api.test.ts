@@ -44,6 +44,34 @@ function tokenSource(api: () => ComponentApi): TokenSource & { renewals: number 
 const callsOf = (api: string) => world.calls.filter((c) => c.api === api).length;
 
 describe('ComponentApi against the sandbox', () => {
+  it('resets quota on the current /cgi-bin/clear_quota with the component token as access_token', async () => {
+    const api: ComponentApi = new ComponentApi(
+      transport,
+      C.appId,
+      tokenSource(() => api),
+    );
+    expect(await api.clearQuota()).toMatchObject({ errcode: 0 });
+    const call = world.calls.find((c) => c.api === 'clear_quota');
+    expect(call).toMatchObject({ path: '/cgi-bin/clear_quota', body: { appid: C.appId }, errcode: 0 });
+    expect(call?.query.access_token).toMatch(/^ct_/);
+  });
+
+  it('does not send api_query_auth again after a timeout: WeChat may have used the code up', async () => {
+    const api: ComponentApi = new ComponentApi(
+      transport,
+      C.appId,
+      tokenSource(() => api),
+    );
+    await api.createPreAuthCode();
+    const code = world.consent(C.appId, OA, [1], null).authCode.value;
+    world.addFault({ api: 'api_query_auth', kind: 'lost-answer', delayMs: 1000, remaining: 1 });
+    await expect(api.queryAuth(code)).rejects.toMatchObject({ code: -2, call: 'api_query_auth' });
+    expect(callsOf('api_query_auth')).toBe(1);
+    // Other calls still retry a timeout.
+    world.addFault({ api: 'api_get_authorizer_list', kind: 'timeout', delayMs: 1000, remaining: 1 });
+    expect((await api.getAuthorizerList(0, 10)).list.map((a) => a.authorizer_appid)).toEqual([OA]);
+  });
+
   it('walks the whole authorization flow with typed results', async () => {
     const source = tokenSource(() => api);
     const api: ComponentApi = new ComponentApi(transport, C.appId, source);

@@ -50,7 +50,10 @@ export class ComponentApi {
   }
 
   queryAuth(authorizationCode: string): Promise<QueryAuthResponse> {
-    return this.withToken('api_query_auth', { component_appid: this.componentAppId, authorization_code: authorizationCode });
+    // Not re-sent after a timeout: the first request may have used the code up (wechat-protocol.md §11.6).
+    return this.withToken('api_query_auth', { component_appid: this.componentAppId, authorization_code: authorizationCode }, undefined, {
+      idempotent: false,
+    });
   }
 
   authorizerToken(authorizerAppId: string, refreshToken: string): Promise<AuthorizerTokenResponse> {
@@ -89,9 +92,13 @@ export class ComponentApi {
     });
   }
 
-  /** Resets the component's own API counters (counts against 10 a month). */
+  /**
+   * Resets the component's own API counters (counts against 10 a month): the current
+   * `/cgi-bin/clear_quota` with the component token and appid; the legacy
+   * `/cgi-bin/component/clear_quota` is gone from the docs (wechat-protocol.md §11.10).
+   */
   clearQuota(): Promise<OkResponse> {
-    return this.withToken('component_clear_quota', { component_appid: this.componentAppId }, `${P}clear_quota`);
+    return this.withToken('clear_quota', { appid: this.componentAppId }, '/cgi-bin/clear_quota', { tokenParam: 'access_token' });
   }
 
   /** Works without a token, even when token issuance itself is out of quota. */
@@ -103,16 +110,22 @@ export class ComponentApi {
     });
   }
 
-  private async withToken<T>(call: string, body: unknown, path = `${P}${call}`): Promise<T> {
+  private async withToken<T>(
+    call: string,
+    body: unknown,
+    path = `${P}${call}`,
+    options: { idempotent?: boolean; tokenParam?: 'component_access_token' | 'access_token' } = {},
+  ): Promise<T> {
     if (!this.tokens) throw new Error(`${call} needs a component access token source`);
+    const param = options.tokenParam ?? 'component_access_token';
     const token = await this.tokens.get();
     try {
-      return await this.transport.post<T>(call, path, body, { component_access_token: token });
+      return await this.transport.post<T>(call, path, body, { [param]: token }, options);
     } catch (error) {
       if (!isWeChatApiError(error) || error.kind !== 'token') throw error;
       // One compare-and-set refresh of the token that failed, then one retry.
       const fresh = await this.tokens.renew(token);
-      return this.transport.post<T>(call, path, body, { component_access_token: fresh });
+      return this.transport.post<T>(call, path, body, { [param]: fresh }, options);
     }
   }
 }

@@ -42,7 +42,17 @@ export class Transport {
     return this.http;
   }
 
-  async post<T>(call: string, path: string, body: unknown, query: Record<string, string> = {}): Promise<T> {
+  /**
+   * `idempotent: false` (api_query_auth uses up its code): a request that failed in flight (-2,
+   * e.g. a timeout) may have been carried out, so it is not sent again here; the caller decides.
+   */
+  async post<T>(
+    call: string,
+    path: string,
+    body: unknown,
+    query: Record<string, string> = {},
+    options: { idempotent?: boolean } = {},
+  ): Promise<T> {
     let lastError: WeChatApiError | undefined;
     for (let attempt = 0; attempt < this.attempts; attempt++) {
       if (attempt > 0) await sleep(this.backoffMs * 2 ** (attempt - 1));
@@ -50,6 +60,7 @@ export class Transport {
         return await this.once<T>(call, path, body, query);
       } catch (error) {
         if (!(error instanceof WeChatApiError) || !error.retryable) throw error;
+        if (options.idempotent === false && error.code === -2) throw error;
         lastError = error;
       }
     }

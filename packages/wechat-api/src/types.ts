@@ -30,22 +30,24 @@ export interface AuthorizerTokenResponse {
 
 export interface AuthorizerInfoResponse {
   authorizer_info: {
-    nick_name: string;
+    // Newer account types and mini programs may lack any of these (wechat-protocol.md §11.5).
+    nick_name?: string;
     head_img?: string;
-    service_type_info: { id: number };
-    verify_type_info: { id: number };
-    user_name: string;
+    service_type_info?: { id: number };
+    verify_type_info?: { id: number };
+    user_name?: string;
     alias?: string;
     qrcode_url?: string;
     principal_name?: string;
     MiniProgramInfo?: unknown;
   };
-  authorization_info: { authorizer_appid: string; authorizer_refresh_token?: string; func_info: FuncInfo };
+  authorization_info: { authorizer_appid: string; authorizer_refresh_token?: string; func_info?: FuncInfo };
 }
 
 export interface AuthorizerListResponse {
   total_count: number;
-  list: { authorizer_appid: string; refresh_token: string; auth_time: number }[];
+  /** `refresh_token` may be missing or empty (WeChat's FAQ; wechat-protocol.md §11.1). */
+  list: { authorizer_appid: string; refresh_token?: string; auth_time: number }[];
 }
 
 export interface OkResponse {

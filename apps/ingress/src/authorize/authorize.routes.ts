@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { jobIds, type PreAuthSessions, type Producer } from '@weixin3rd/queues';
+import { isAuthCodeOutcome, jobIds, type PreAuthSessions, type Producer, type QueueEvents } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { authorizePage, problemPage, resultPage } from './pages.js';
@@ -16,10 +15,14 @@ export interface AuthorizeOptions {
   preAuthCode: (componentAppId: string) => Promise<string>;
   signer: StateSigner;
   authorization: Producer<'authorization'>;
+  /** Completion events of `authorization`: the callback waits on its job instead of polling. */
+  authorizationEvents: QueueEvents;
   sessions: PreAuthSessions;
   publicBaseUrl: string;
-  /** WECHAT_MP_BASE: where componentloginpage and bindcomponent are. */
+  /** WECHAT_MP_BASE: where the PC page (componentloginpage) is. */
   mpBase: string;
+  /** WECHAT_OPEN_BASE: where the current H5 page (wxaopen/safe/bindcomponent) is. */
+  openBase: string;
   /** Longest wait for the exchange before the result page says "still working" (default 10 s). */
   waitMs?: number;
 }
@@ -104,7 +107,8 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     const link =
       mode === 'pc'
         ? `${opts.mpBase}/cgi-bin/componentloginpage?${params}`
-        : `${opts.mpBase}/safe/bindcomponent?action=bindcomponent&no_scan=1&${params}#wechat_redirect`;
+        : // The H5 link of WeChat's authorization technical description; mp.weixin.qq.com/safe/bindcomponent is the legacy one.
+          `${opts.openBase}/wxaopen/safe/bindcomponent?action=bindcomponent&no_scan=1&${params}#wechat_redirect`;
     return html(reply, 200, authorizePage(link, q.shop, mode));
   });
 
@@ -127,20 +131,21 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     } catch (error) {
       return problem(req, reply, 'CALLBACK_BUSY', { ...where, err: error });
     }
-    const deadline = Date.now() + (opts.waitMs ?? 10_000);
-    while (Date.now() < deadline) {
-      const job = await opts.authorization.queue.getJob(jobId);
-      const status = job ? await job.getState() : 'unknown';
-      if (status === 'completed') return showOutcome(req, reply, state.componentAppId, code, String(job?.returnvalue), state.shopId);
-      // 'failed' is final: a job that will be retried waits in 'delayed'.
-      if (status === 'failed' && job) {
-        const errcode = /\b(6100[9]|61010)\b/.exec(job.failedReason)?.[1];
-        const failure = { ...where, errcode: errcode ? Number(errcode) : null, err: new Error(job.failedReason) };
-        return problem(req, reply, errcode ? 'CODE_INVALID' : 'AUTHORIZATION_FAILED', failure);
-      }
-      await sleep(150);
+    const job = await opts.authorization.queue.getJob(jobId);
+    let result: unknown;
+    try {
+      result = await job?.waitUntilFinished(opts.authorizationEvents, opts.waitMs ?? 10_000);
+    } catch (error) {
+      // Failed for good (after its retries), or still running when the wait ended.
+      if (job && (await job.getState()) === 'failed') return problem(req, reply, 'AUTHORIZATION_FAILED', { ...where, err: error });
+      return problem(req, reply, 'STILL_PROCESSING', where);
     }
-    return problem(req, reply, 'STILL_PROCESSING', where);
+    // The worker's typed outcome (packages/queues, authorization-results.ts), never its error text.
+    if (result === 'invalid_code') return problem(req, reply, 'CODE_INVALID', where);
+    if (result === 'no_api_permission') return problem(req, reply, 'NO_API_PERMISSION', where);
+    if (!isAuthCodeOutcome(result))
+      return problem(req, reply, 'AUTHORIZATION_FAILED', { ...where, err: new Error(`outcome ${String(result)}`) });
+    return showOutcome(req, reply, state.componentAppId, code, result, state.shopId);
   });
 
   const showOutcome = async (

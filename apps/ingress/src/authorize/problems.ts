@@ -132,6 +132,13 @@ export const PROBLEMS = {
     todo: `${RESTART}再授权一次。`,
     en: `WeChat's authorization code is invalid or expired: ${RESTART_EN} and authorize once more.`,
   },
+  NO_API_PERMISSION: {
+    status: 400,
+    title: '未授予任何接口权限',
+    zh: '授权时没有勾选任何接口权限集，服务无法代为运营这个账号。',
+    todo: `${RESTART}授权时请至少保留一项权限。`,
+    en: `No API permission set was granted, so the service cannot act for this account: ${RESTART_EN} and keep at least one permission set.`,
+  },
   AUTHORIZATION_FAILED: {
     status: 502,
     title: '绑定没有完成',

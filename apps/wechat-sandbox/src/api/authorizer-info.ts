@@ -20,6 +20,7 @@ export function authorizerInfoBody(account: SandboxAccount, authorization: Autho
     register_type: 0,
     basic_config: { is_phone_configured: true, is_email_configured: true },
   };
+  for (const field of account.omitInfo) delete info[field];
   if (account.kind === 'mini') {
     info.MiniProgramInfo = {
       network: { RequestDomain: [], WsRequestDomain: [], UploadDomain: [], DownloadDomain: [], BizDomain: [], UDPDomain: [] },

@@ -93,6 +93,9 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
   wxApi(app, world, 'api_query_auth', '/cgi-bin/component/api_query_auth', (call) => {
     const { component } = componentCall(call, 'api_query_auth');
     const { authorization, accessToken } = world.exchangeAuthCode(component.appId, call.body.authorization_code);
+    // No API permission set granted: no token fields at all (wechat-protocol.md §3.3).
+    if (!accessToken)
+      return { authorization_info: { authorizer_appid: authorization.authorizerAppId, func_info: funcInfo(authorization.funcInfo) } };
     return {
       authorization_info: {
         authorizer_appid: authorization.authorizerAppId,
@@ -133,9 +136,11 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
     const authorized = [...world.authorizations.values()].filter((a) => a.componentAppId === component.appId && a.status === 'authorized');
     return {
       total_count: authorized.length,
-      list: authorized
-        .slice(offset, offset + count)
-        .map((a) => ({ authorizer_appid: a.authorizerAppId, refresh_token: a.refreshToken, auth_time: a.authTime })),
+      list: authorized.slice(offset, offset + count).map((a) => {
+        const shown = world.settings.listRefreshTokens;
+        if (shown === 'missing') return { authorizer_appid: a.authorizerAppId, auth_time: a.authTime };
+        return { authorizer_appid: a.authorizerAppId, refresh_token: shown === 'empty' ? '' : a.refreshToken, auth_time: a.authTime };
+      }),
     };
   });
 
@@ -169,6 +174,7 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
     return OK;
   });
 
+  // The current quota paths only (wechat-protocol.md §11.10): /cgi-bin/component/clear_quota is gone from the docs.
   wxApi(app, world, 'clear_quota', '/cgi-bin/clear_quota', (call) => {
     const value = call.query.access_token;
     let owner: string;
@@ -180,12 +186,6 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
     }
     if (stringField(call.body, 'appid') !== owner) throw new WxError(40013);
     world.clearQuota(owner);
-    return OK;
-  });
-
-  wxApi(app, world, 'component_clear_quota', '/cgi-bin/component/clear_quota', (call) => {
-    const { component } = componentCall(call, 'component_clear_quota');
-    world.clearQuota(component.appId);
     return OK;
   });
 

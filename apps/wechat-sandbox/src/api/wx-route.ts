@@ -58,6 +58,21 @@ export function wxApi(app: FastifyInstance, world: World, name: string, url: str
         record(-fault.status);
         return reply.code(fault.status).type('text/html').send(`<html><body><h1>${fault.status}</h1></body></html>`);
       }
+      if (fault?.kind === 'lost-answer') {
+        // WeChat acted on the call, but the caller never hears it (its timeout fires first).
+        try {
+          const parsed = parseBody(req.body);
+          body = parsed;
+          await handler({ body: parsed, query, ip: req.ip });
+          record(-408);
+        } catch (error) {
+          if (!(error instanceof WxError)) throw error;
+          record(error.errcode);
+        }
+        await sleep(fault.delayMs);
+        reply.raw.destroy();
+        return reply;
+      }
       try {
         if (fault?.kind === 'busy') throw new WxError(-1);
         if (fault?.kind === 'errcode') throw new WxError(fault.errcode);

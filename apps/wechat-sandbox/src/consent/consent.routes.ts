@@ -99,9 +99,20 @@ export const consentRoutes: FastifyPluginAsync<ConsentOptions> = async (app, { w
     );
   };
 
+  /** The H5 pages take the page's own `action=bindcomponent&no_scan=1` (wechat-protocol.md §4, §11.3). */
+  const showH5 = async (req: { query: unknown; headers: Record<string, string | string[] | undefined> }, reply: FastifyReply) => {
+    const q = req.query as { action?: string; no_scan?: string };
+    if (q.action !== 'bindcomponent' || q.no_scan !== '1') {
+      reply.type('text/html; charset=utf-8');
+      return errorPage('参数错误：缺少 action=bindcomponent 或 no_scan=1 (invalid H5 authorization link)');
+    }
+    return show(req, reply);
+  };
+
   app.get('/cgi-bin/componentloginpage', show);
-  app.get('/safe/bindcomponent', show);
-  app.get('/wxaopen/safe/bindcomponent', show);
+  // The current H5 link (open.weixin.qq.com) and the legacy one (mp.weixin.qq.com).
+  app.get('/wxaopen/safe/bindcomponent', showH5);
+  app.get('/safe/bindcomponent', showH5);
 
   app.post('/cgi-bin/componentloginpage/confirm', async (req, reply) => {
     const form = (req.body ?? {}) as Record<string, string | string[] | undefined>;
@@ -128,7 +139,8 @@ export const consentRoutes: FastifyPluginAsync<ConsentOptions> = async (app, { w
       .catch(onPushError ?? (() => undefined));
     const target = new URL(q.redirect_uri ?? '');
     target.searchParams.set('auth_code', result.authCode.value);
-    target.searchParams.set('expires_in', '600');
+    // The code lives exactly as long as announced (authCodeTtlSeconds, 600 by default).
+    target.searchParams.set('expires_in', String(world.settings.authCodeTtlSeconds));
     return reply.redirect(target.toString(), 302);
   });
 };

@@ -35,7 +35,8 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
           properties: {
             componentAppId: APPID,
             authorizerAppId: APPID,
-            funcInfo: { type: 'array', items: { type: 'integer' }, minItems: 1 },
+            // Empty: the admin granted no API permission set (api_query_auth then has no token fields).
+            funcInfo: { type: 'array', items: { type: 'integer' } },
             preAuthCode: { type: 'string' },
           },
         },

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { FaultKind, SandboxSettings, TokenKind } from '../world/types.js';
+import { OMITTABLE_INFO, type AuthorizerInfoField, type FaultKind, type SandboxSettings, type TokenKind } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { ControlError } from './control-error.js';
 
@@ -36,6 +36,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
             preAuthCodeTtlSeconds: { type: 'integer', minimum: 1 },
             authCodeTtlSeconds: { type: 'integer', minimum: 1 },
             authCodeReuse: { type: 'boolean' },
+            listRefreshTokens: { enum: ['present', 'empty', 'missing'] },
             pushTimeoutMs: { type: 'integer', minimum: 1 },
             pushAttempts: { type: 'integer', minimum: 1, maximum: 10 },
             pushRetryDelayMs: int,
@@ -108,6 +109,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
       verifyType?: number;
       funcInfo?: number[];
       principalName?: string;
+      omitInfo?: AuthorizerInfoField[];
     };
   }>(
     '/sandbox/accounts',
@@ -126,6 +128,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
             verifyType: { type: 'integer' },
             principalName: { type: 'string' },
             funcInfo: { type: 'array', items: { type: 'integer', minimum: 1 }, minItems: 1 },
+            omitInfo: { type: 'array', items: { enum: [...OMITTABLE_INFO] }, uniqueItems: true },
           },
         },
       },
@@ -150,7 +153,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
           required: ['kind'],
           properties: {
             api: { type: 'string', minLength: 1 },
-            kind: { enum: ['latency', 'timeout', 'busy', 'http5xx', 'errcode'] },
+            kind: { enum: ['latency', 'timeout', 'lost-answer', 'busy', 'http5xx', 'errcode'] },
             delayMs: int,
             status: { type: 'integer', minimum: 500, maximum: 599 },
             errcode: { type: 'integer' },

@@ -124,9 +124,11 @@ export class Pusher {
     url.searchParams.set('msg_signature', parts.msgSignature);
     const body = envelope(parts.encrypt);
 
+    const timedOut = `no answer within ${this.world.settings.pushTimeoutMs} ms`;
     for (let attempt = 0; attempt < Math.max(1, this.world.settings.pushAttempts); attempt++) {
       const previous = record.attempts.at(-1);
-      if (previous && previous.error === null) await sleep(this.world.settings.pushRetryDelayMs);
+      // A timeout already waited; a refused connection is tried again after a pause.
+      if (previous && previous.error !== timedOut) await sleep(this.world.settings.pushRetryDelayMs);
       const started = Date.now();
       let status: number | null = null;
       let text = '';
@@ -141,16 +143,15 @@ export class Pusher {
         status = res.status;
         text = await res.text();
       } catch (e) {
-        error =
-          e instanceof Error && e.name === 'TimeoutError'
-            ? `no answer within ${this.world.settings.pushTimeoutMs} ms`
-            : String((e as Error).message);
+        error = e instanceof Error && e.name === 'TimeoutError' ? timedOut : String((e as Error).message);
       }
       record.attempts.push({ at: new Date().toISOString(), status, body: text.slice(0, 4096), durationMs: Date.now() - started, error });
+      // WeChat delivers again only when no answer came within 5 s (wechat-protocol.md §5, §11).
       if (error !== null) continue;
       if (status !== 200) {
-        record.failure = `HTTP ${status}`;
-        continue;
+        // An answer, even an error one, is final: the user sees WeChat's error; no silent retry.
+        fail(record, kind === 'message' ? `HTTP ${status}; the user sees "${SERVICE_UNAVAILABLE}"` : `HTTP ${status}`);
+        return record;
       }
       // A wrong answer, unlike a missing one, is not retried: WeChat shows the error at once.
       this.judge(record, kind, text, crypto, component);

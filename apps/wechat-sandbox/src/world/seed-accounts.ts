@@ -22,6 +22,7 @@ export function newAccount(
     funcInfo: partial.kind === 'official' ? [...OFFICIAL_FUNC_INFO] : [...MINI_FUNC_INFO],
     releaseGroup: null,
     options: { location_report: '0', voice_recognize: '0', customer_service: '0' },
+    omitInfo: [],
     ...partial,
   };
 }

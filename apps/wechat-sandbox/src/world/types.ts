@@ -23,7 +23,29 @@ export interface SandboxAccount {
   releaseGroup: number | null;
   /** Authorizer options (location_report, voice_recognize, customer_service). */
   options: Record<string, string>;
+  /**
+   * Fields api_get_authorizer_info leaves out for this account (newer account types and mini
+   * programs lack some of them: wechat-protocol.md §11.5).
+   */
+  omitInfo: AuthorizerInfoField[];
 }
+
+/** authorizer_info fields that real accounts may lack. */
+export const OMITTABLE_INFO = [
+  'service_type_info',
+  'verify_type_info',
+  'head_img',
+  'business_info',
+  'alias',
+  'qrcode_url',
+  'principal_name',
+  'signature',
+  'basic_config',
+] as const;
+export type AuthorizerInfoField = (typeof OMITTABLE_INFO)[number];
+
+/** How api_get_authorizer_list shows refresh tokens: WeChat's FAQ reports rows without one and rows with an empty one. */
+export type ListRefreshTokens = 'present' | 'empty' | 'missing';
 
 /** A third-party platform registered with the sandbox. */
 export interface SandboxComponent {
@@ -91,7 +113,8 @@ export interface Authorization {
   status: 'authorized' | 'revoked';
 }
 
-export type FaultKind = 'latency' | 'timeout' | 'busy' | 'http5xx' | 'errcode';
+/** `lost-answer`: the call is carried out (a code is used up) but the answer never arrives, like a timeout after WeChat acted. */
+export type FaultKind = 'latency' | 'timeout' | 'lost-answer' | 'busy' | 'http5xx' | 'errcode';
 
 /** A fault injected through the control API, matched against API names. */
 export interface Fault {
@@ -99,7 +122,7 @@ export interface Fault {
   /** API name such as `api_component_token`, or `*` for every API. */
   api: string;
   kind: FaultKind;
-  /** latency: added delay; timeout: the response is held this long (default 30 s). */
+  /** latency: added delay; timeout, lost-answer: the response is held this long, then dropped (default 30 s). */
   delayMs: number;
   /** http5xx: status code (default 502). */
   status: number;
@@ -134,11 +157,13 @@ export interface SandboxSettings {
   authCodeTtlSeconds: number;
   /** Whether an auth code can be exchanged more than once within its lifetime. */
   authCodeReuse: boolean;
+  /** Refresh tokens in api_get_authorizer_list rows. */
+  listRefreshTokens: ListRefreshTokens;
   /** How long a push waits for the answer. */
   pushTimeoutMs: number;
-  /** Deliveries of one push before it counts as failed. */
+  /** Deliveries of one push before it counts as failed; only a push that got no answer in time is delivered again. */
   pushAttempts: number;
-  /** Pause before a re-delivery after an error answer (a timeout already waited). */
+  /** Pause before a re-delivery after a refused connection (a timeout already waited). */
   pushRetryDelayMs: number;
   /** Daily call quota per (appid, API); null = unlimited. */
   dailyQuota: number | null;
@@ -152,8 +177,10 @@ export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = Object.freeze({
   ticketValiditySeconds: 12 * 3600,
   ticketIntervalSeconds: 600,
   preAuthCodeTtlSeconds: 600,
-  authCodeTtlSeconds: 3600,
+  // The redirect announces expires_in=600: the code lives exactly that long (wechat-protocol.md §11, sandbox rules).
+  authCodeTtlSeconds: 600,
   authCodeReuse: true,
+  listRefreshTokens: 'present',
   pushTimeoutMs: 5000,
   pushAttempts: 3,
   pushRetryDelayMs: 1000,

@@ -271,8 +271,11 @@ export class World {
     return a;
   }
 
-  /** api_query_auth: 61009 unknown/used/other component or account revoked, 61010 expired. */
-  exchangeAuthCode(componentAppId: string, value: unknown): { authorization: Authorization; accessToken: IssuedToken } {
+  /**
+   * api_query_auth: 61009 unknown/used/other component or account revoked, 61010 expired. No
+   * access token when the account granted no API permission set.
+   */
+  exchangeAuthCode(componentAppId: string, value: unknown): { authorization: Authorization; accessToken: IssuedToken | null } {
     const code = typeof value === 'string' ? this.authCodes.get(value) : undefined;
     if (!code || code.componentAppId !== componentAppId) throw new WxError(61009);
     if (this.clock.nowMs() >= code.expiresAtMs) throw new WxError(61010);
@@ -280,6 +283,7 @@ export class World {
     const authorization = this.authorizationOf(componentAppId, code.authorizerAppId);
     if (!authorization || authorization.status !== 'authorized') throw new WxError(61009);
     code.uses += 1;
+    if (authorization.funcInfo.length === 0) return { authorization, accessToken: null };
     return { authorization, accessToken: this.issueToken('authorizer', componentAppId, code.authorizerAppId) };
   }
 
@@ -328,7 +332,7 @@ export class World {
     const fault: Fault = {
       id: randomUUID(),
       api: '*',
-      delayMs: input.kind === 'timeout' ? 30_000 : 0,
+      delayMs: input.kind === 'timeout' || input.kind === 'lost-answer' ? 30_000 : 0,
       status: 502,
       errcode: -1,
       remaining: null,

@@ -1,0 +1,13 @@
+import { QueueEvents } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { QueueJobs } from './jobs.js';
+
+export type { QueueEvents };
+
+/**
+ * Completion events of a queue, for a process that waits on a job it added
+ * (`job.waitUntilFinished`). `connection` must be its own (a blocking reader): role `worker`.
+ */
+export function openQueueEvents(queue: keyof QueueJobs, connection: Redis, prefix: string): QueueEvents {
+  return new QueueEvents(queue, { connection, prefix });
+}
