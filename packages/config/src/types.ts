@@ -35,7 +35,7 @@ export interface Config {
     readonly bodyLimit: number;
     /** INGRESS_MAX_TIMESTAMP_SKEW_SECONDS: reject pushes whose timestamp is further off (0 = accept all, the default). */
     readonly maxTimestampSkewSeconds: number;
-    /** INGRESS_RATE_LIMIT: requests per second per source address, a safety net (default 2000). */
+    /** INGRESS_RATE_LIMIT: per source address and second, pushes that fail verification and /authorize views (default 2000); a correctly signed push is never limited. */
     readonly rateLimitPerSecond: number;
     /** INGRESS_TICKET_WAIT_MS: how long the authorization page waits for a component_verify_ticket it asked for (0 = not at all; default 5000). */
     readonly ticketWaitMs: number;

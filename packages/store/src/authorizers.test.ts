@@ -77,7 +77,12 @@ describe('authorizers', () => {
     expect(await store.authCodes.claim(C, 'queryauthcode@@@x', winner)).toBe('won');
     await store.authCodes.finish(C, 'queryauthcode@@@x', { status: 'done', outcome: 'bound', authorizerAppId: 'wx1' });
     expect(await store.authCodes.claim(C, 'queryauthcode@@@x', winner)).toBe('lost');
-    expect(await store.authCodes.outcome(C, 'queryauthcode@@@x')).toEqual({ status: 'done', outcome: 'bound', authorizerAppId: 'wx1' });
+    expect(await store.authCodes.outcome(C, 'queryauthcode@@@x')).toEqual({
+      status: 'done',
+      outcome: 'bound',
+      authorizerAppId: 'wx1',
+      createdAt: expect.any(Date),
+    });
   });
 
   it('streams the accounts due for a refresh, soonest first, in batches, up to the limit', async () => {

@@ -1,7 +1,6 @@
 import { accountKey, jobIds, type MessageSequence, type Producer, type ReplyBus } from '@weixin3rd/queues';
 import type { FastifyPluginAsync } from 'fastify';
 import { dedupeKey } from '../dedupe-key.js';
-import { IngressError } from '../errors.js';
 import type { AuthorizerLookup, ComponentLookup } from '../lookups.js';
 import { verifyPush, type PushQuery } from '../push-verifier.js';
 import { durably } from './events.route.js';
@@ -30,8 +29,10 @@ export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (ap
     async (req, reply) => {
       const { componentAppId, appid } = req.params;
       const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
+      // Signed with the component's key, so WeChat sent it: an account not stored yet (its
+      // authorization still being processed) is accepted, never refused (wechat-protocol.md §11.7).
       if (!(await opts.authorizers.isAuthorizer(componentAppId, appid)))
-        throw new IngressError('AUTHORIZER_UNKNOWN', `${appid} is not an authorizer of ${componentAppId}`);
+        req.log.warn({ componentAppId, authorizerAppId: appid }, 'message for an account not stored (yet): accepted');
       const key = dedupeKey(componentAppId, appid, push.fields);
       const awaitingReply = opts.replyBudgetMs > 0;
       await durably(async () => {
