@@ -4,7 +4,7 @@ import { build as buildConsole } from '@weixin3rd/console';
 import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { StateSigner, build as buildIngress, storeLookups } from '@weixin3rd/ingress';
-import { MessageSequence, PreAuthSessions, Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
+import { MessageSequence, PreAuthSessions, Producer, ReplyBus, createRedis, openQueueEvents } from '@weixin3rd/queues';
 import { createLogger } from '@weixin3rd/runtime';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
@@ -112,6 +112,7 @@ export async function startStack(label: string): Promise<Stack> {
 
   const signer = new StateSigner(dataKey);
   const lookups = storeLookups(store);
+  const authorizationEvents = openQueueEvents('authorization', redis.connect(), redis.prefix);
   const ingress = await buildIngress({
     components: lookups,
     authorizers: lookups,
@@ -125,9 +126,11 @@ export async function startStack(label: string): Promise<Stack> {
       preAuthCode: async (c) => (await tokens.api(c).createPreAuthCode()).pre_auth_code,
       signer,
       authorization: producers.authorization,
+      authorizationEvents,
       sessions: new PreAuthSessions(tokenRedis, redis.prefix),
       publicBaseUrl: 'https://shop.example.com',
       mpBase: sandboxUrl,
+      openBase: sandboxUrl,
       waitMs: 200,
     },
   });
@@ -167,6 +170,7 @@ export async function startStack(label: string): Promise<Stack> {
     world,
     async close() {
       await ingress.close();
+      await authorizationEvents.close();
       await consoleApp.close();
       await sandbox.close();
       await events.close();
