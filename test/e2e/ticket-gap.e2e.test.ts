@@ -8,6 +8,8 @@ import { READY, stackEnv, startApp, waitFor, type RunningProcess } from './proce
 // "getting ready" (never a 5xx blaming WeChat) until the ticket comes.
 const C = SANDBOX_DEV_COMPONENT.appId;
 const DATA_KEY = Buffer.alloc(32, 20);
+// Each case starts its own three processes: under a loaded full suite that alone can take 30 s.
+const CASE_TIMEOUT_MS = 120_000;
 
 interface Stack {
   db: TestDatabase;
@@ -63,50 +65,58 @@ const setComponent = (s: Stack, body: object) =>
   });
 
 describe('the first click after a start', () => {
-  it('gets the link at once with a stored token the sandbox does not know and no ticket yet', async () => {
-    const s = await openStack('e2e-gap-first');
-    await start(s, ['wechat-sandbox']);
-    await start(s, ['ingress', 'worker-tickets']);
-    const page = await openPage(s);
-    expect(page.status).toBe(200);
-    expect(page.html).toMatch(/id="authorize" href="[^"]*pre_auth_code=preauthcode/);
-    // The stored token was tried and refused; the token made from the ticket that came meanwhile worked.
-    expect((await errcodes(s, 'api_create_preauthcode')).slice(0, 1)).toEqual([40001]);
-    expect(await errcodes(s, 'api_create_preauthcode')).toContain(0);
-    expect((await errcodes(s, 'api_component_token')).filter((e) => e === 0)).toHaveLength(1);
-  });
+  it(
+    'gets the link at once with a stored token the sandbox does not know and no ticket yet',
+    async () => {
+      const s = await openStack('e2e-gap-first');
+      await start(s, ['wechat-sandbox']);
+      await start(s, ['ingress', 'worker-tickets']);
+      const page = await openPage(s);
+      expect(page.status).toBe(200);
+      expect(page.html).toMatch(/id="authorize" href="[^"]*pre_auth_code=preauthcode/);
+      // The stored token was tried and refused; the token made from the ticket that came meanwhile worked.
+      expect((await errcodes(s, 'api_create_preauthcode')).slice(0, 1)).toEqual([40001]);
+      expect(await errcodes(s, 'api_create_preauthcode')).toContain(0);
+      expect((await errcodes(s, 'api_component_token')).filter((e) => e === 0)).toHaveLength(1);
+    },
+    CASE_TIMEOUT_MS,
+  );
 
-  it('says "getting ready" (202, not 5xx) while WeChat pushes no ticket, and gives the link once pushes resume', async () => {
-    const s = await openStack('e2e-gap-paused', { INGRESS_TICKET_WAIT_MS: '1500' });
-    await start(s, ['wechat-sandbox']);
-    expect((await setComponent(s, { ticketPushPaused: true })).status).toBe(200);
-    await start(s, ['ingress', 'worker-tickets']);
+  it(
+    'says "getting ready" (202, not 5xx) while WeChat pushes no ticket, and gives the link once pushes resume',
+    async () => {
+      const s = await openStack('e2e-gap-paused', { INGRESS_TICKET_WAIT_MS: '1500' });
+      await start(s, ['wechat-sandbox']);
+      expect((await setComponent(s, { ticketPushPaused: true })).status).toBe(200);
+      await start(s, ['ingress', 'worker-tickets']);
 
-    const waiting = await openPage(s);
-    expect(waiting.status).toBe(202);
-    expect(waiting.retryAfter).toBe('5');
-    expect(waiting.html).toContain('授权服务正在准备中');
-    expect(waiting.html).toContain('<meta http-equiv="refresh" content="5">');
-    expect(waiting.html).not.toContain('无法连接微信');
-    const ingress = s.running.find((p) => p.name === 'ingress');
-    expect(ingress?.output.join('')).toContain('"problem":"PREPARING","status":202');
+      const waiting = await openPage(s);
+      expect(waiting.status).toBe(202);
+      expect(waiting.retryAfter).toBe('5');
+      expect(waiting.html).toContain('授权服务正在准备中');
+      expect(waiting.html).toContain('<meta http-equiv="refresh" content="5">');
+      expect(waiting.html).not.toContain('无法连接微信');
+      const ingress = s.running.find((p) => p.name === 'ingress');
+      expect(ingress?.output.join('')).toContain('"problem":"PREPARING","status":202');
 
-    // Pushes resume (every second): the page, reloading itself, gets the link.
-    expect((await setComponent(s, { ticketPushPaused: false })).status).toBe(200);
-    await fetch(`${s.sandboxUrl}/sandbox/settings`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ticketIntervalSeconds: 1 }),
-    });
-    const ready = await waitFor(
-      async () => {
-        const page = await openPage(s);
-        expect(page.status).toBeLessThan(500);
-        return page.status === 200 ? page : undefined;
-      },
-      20_000,
-      'the link after pushes resumed',
-    );
-    expect(ready.html).toContain('id="authorize"');
-  });
+      // Pushes resume (every second): the page, reloading itself, gets the link.
+      expect((await setComponent(s, { ticketPushPaused: false })).status).toBe(200);
+      await fetch(`${s.sandboxUrl}/sandbox/settings`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ticketIntervalSeconds: 1 }),
+      });
+      const ready = await waitFor(
+        async () => {
+          const page = await openPage(s);
+          expect(page.status).toBeLessThan(500);
+          return page.status === 200 ? page : undefined;
+        },
+        20_000,
+        'the link after pushes resumed',
+      );
+      expect(ready.html).toContain('id="authorize"');
+    },
+    CASE_TIMEOUT_MS,
+  );
 });
