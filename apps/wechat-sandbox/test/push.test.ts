@@ -2,7 +2,7 @@ import { plainSignature } from '@weixin3rd/wechat-crypto';
 import { encryptedEnvelope, textReply } from '@weixin3rd/wechat-xml';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TicketSchedule } from '../src/push/ticket-schedule.js';
-import { COMPONENT, OA, startFakeProject, startSandbox, type Answer } from './harness.js';
+import { COMPONENT, MP, OA, startFakeProject, startSandbox, type Answer } from './harness.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -17,6 +17,9 @@ async function setup(answer: Answer) {
     () => project.close(),
   );
   sb.world.settings.pushTimeoutMs = 300;
+  // WeChat pushes messages only for accounts that authorized with message management.
+  sb.world.consent(COMPONENT.appId, OA, [1], null);
+  sb.world.consent(COMPONENT.appId, MP, [19], null);
   return { project, sb };
 }
 

@@ -7,12 +7,14 @@ import {
   type AuthorizationEventJob,
   type UnauthorizedJob,
   type UnknownInfoTypeJob,
+  type LearnAuthorizerJob,
 } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
-import { WeChatApiError, type AuthorizerInfoResponse } from '@weixin3rd/wechat-api';
+import { WeChatApiError, type QueryAuthResponse } from '@weixin3rd/wechat-api';
 import { UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EventPublisher } from '@weixin3rd/events';
+import { accountOf, learnAuthorizer } from './learn-authorizer.js';
 import { reconcile, type ReconcileResult } from './reconcile.js';
 
 export interface AuthorizationWorkerDeps {
@@ -34,20 +36,6 @@ const permanent = (error: unknown): never => {
   }
   throw error;
 };
-
-function accountOf(info: AuthorizerInfoResponse['authorizer_info']) {
-  return {
-    kind: info.MiniProgramInfo ? ('mini' as const) : ('official' as const),
-    nickName: info.nick_name,
-    headImg: info.head_img ?? null,
-    userName: info.user_name,
-    principalName: info.principal_name ?? null,
-    alias: info.alias ?? null,
-    qrcodeUrl: info.qrcode_url ?? null,
-    serviceType: info.service_type_info.id,
-    verifyType: info.verify_type_info.id,
-  };
-}
 
 /**
  * Processes `authorization`: exchanges codes (from the redirect or the `authorized` push,
@@ -77,7 +65,12 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
     }
     const api = deps.tokens.api(componentAppId);
     try {
-      const auth = (await api.queryAuth(code).catch(permanent)).authorization_info;
+      // Codes are single-use: a retry after a later step failed reuses the first answer.
+      type AuthInfo = QueryAuthResponse['authorization_info'];
+      const saved = await deps.store.authCodes.savedExchange<AuthInfo>(componentAppId, code);
+      const auth = saved?.result ?? (await api.queryAuth(code).catch(permanent)).authorization_info;
+      const exchangedAt = saved?.at ?? Date.now();
+      if (!saved) await deps.store.authCodes.saveExchange(componentAppId, code, auth);
       // Decided before the upsert, once per code: a re-run after a crash finds the account
       // authorized by its own first run and must still publish what the first run would have.
       const before = await deps.store.authorizers.find(componentAppId, auth.authorizer_appid);
@@ -94,7 +87,7 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         appId: auth.authorizer_appid,
         refreshToken,
         accessToken: auth.authorizer_access_token ?? null,
-        accessTokenExpiresAt: auth.expires_in ? new Date(Date.now() + auth.expires_in * 1000) : null,
+        accessTokenExpiresAt: auth.expires_in ? new Date(exchangedAt + auth.expires_in * 1000) : null,
         funcInfo: auth.func_info.map((f) => f.funcscope_category.id),
         account: accountOf(info.authorizer_info),
       });
@@ -155,6 +148,7 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         }
         return results;
       },
+      'learn-authorizer': (data: LearnAuthorizerJob) => learnAuthorizer(deps, data),
       'unknown-info-type': async (data: UnknownInfoTypeJob) => {
         deps.logger.info(
           { componentAppId: data.componentAppId, infoType: data.infoType, createTime: data.createTime },

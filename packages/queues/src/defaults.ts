@@ -30,6 +30,19 @@ export const DEFAULT_JOB_OPTIONS: { [Q in keyof QueueJobs]: JobsOptions } = {
     removeOnComplete: { age: 3600, count: 200000 },
     removeOnFail: { age: 86400 },
   },
+  // Held while the account is learned (about a minute); kept a day when that fails, for inspection.
+  'account-messages-held': {
+    attempts: 1,
+    removeOnComplete: { age: 3600, count: 100000 },
+    removeOnFail: { age: 86400 },
+  },
+  // Completed sends stay a day: their ids absorb re-sends of the same reply (a retried delivery).
+  'messages-outbound': {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 86400, count: 200000 },
+    removeOnFail: { age: 7 * 86400 },
+  },
   'authorizer-events': {
     attempts: 10,
     backoff: { type: 'exponential', delay: 2000 },

@@ -32,3 +32,4 @@ export {
   type RoutableMessage,
   type RouteRule,
 } from './route-matcher.js';
+export { OutboundMessageJob, OutboundReply, isOutboundMessageJob } from './outbound-messages.js';

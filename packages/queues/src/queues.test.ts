@@ -90,6 +90,7 @@ describe('queues', () => {
       'unknown-info-type',
       'auth-code',
       'reconcile',
+      'learn-authorizer',
     ]);
     expect(() => parseJob('authorization', 'unauthorized', { componentAppId: 'wx1', authorizerAppId: 'wx2' })).toThrow(/createTime/);
     expect(() => parseJob('tickets', 'nope' as never, {})).toThrow(UnrecoverableError);

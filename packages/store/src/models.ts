@@ -78,6 +78,8 @@ export interface AuthCodeDoc {
   outcome: string | null;
   /** The event the exchange publishes, decided once: a re-run must publish the same one. */
   eventType?: 'authorized' | 'updateauthorized';
+  /** The api_query_auth answer, sealed, while the exchange is unfinished: codes are single-use. */
+  exchange?: string | null;
   createdAt: Date;
 }
 
@@ -166,6 +168,7 @@ export function registerModels(conn: Connection) {
       status: { type: String, required: true },
       outcome: { type: String, default: null },
       eventType: { type: String },
+      exchange: { type: String, default: null },
       createdAt: { type: Date, required: true },
     },
     { collection: 'auth_codes' },

@@ -1,7 +1,6 @@
 import { accountKey, jobIds, type MessageSequence, type Producer, type ReplyBus } from '@weixin3rd/queues';
 import type { FastifyPluginAsync } from 'fastify';
 import { dedupeKey } from '../dedupe-key.js';
-import { IngressError } from '../errors.js';
 import type { AuthorizerLookup, ComponentLookup } from '../lookups.js';
 import { verifyPush, type PushQuery } from '../push-verifier.js';
 import { durably } from './events.route.js';
@@ -11,6 +10,8 @@ export interface MessagesRouteOptions {
   components: ComponentLookup;
   authorizers: AuthorizerLookup;
   messages: Producer<'account-messages'>;
+  /** Messages of accounts the store does not hold yet: kept until worker-messages learns them. */
+  held: Producer<'account-messages-held'>;
   replies: ReplyBus;
   sequence: MessageSequence;
   replyBudgetMs: number;
@@ -30,14 +31,17 @@ export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (ap
     async (req, reply) => {
       const { componentAppId, appid } = req.params;
       const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
-      if (!(await opts.authorizers.isAuthorizer(componentAppId, appid)))
-        throw new IngressError('AUTHORIZER_UNKNOWN', `${appid} is not an authorizer of ${componentAppId}`);
+      // A correctly signed message is never refused: WeChat would show the user "该公众号暂时无法提供
+      //服务". One for an account we do not hold yet is kept (held) while the account is learned.
+      const known = await opts.authorizers.isAuthorizer(componentAppId, appid);
       const key = dedupeKey(componentAppId, appid, push.fields);
       const awaitingReply = opts.replyBudgetMs > 0;
+      const receivedAt = new Date().toISOString();
+      const job = { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt, xml: push.xml, awaitingReply };
       await durably(async () => {
+        // Held messages take no place in the account's line: they join its end once released.
+        if (!known) return opts.held.add('message', job, jobIds.message(key));
         const { seq, priority } = await opts.sequence.assign(accountKey(componentAppId, appid), key);
-        const receivedAt = new Date().toISOString();
-        const job = { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt, xml: push.xml, awaitingReply };
         return opts.messages.add('message', seq === undefined ? job : { ...job, seq }, jobIds.message(key), { priority });
       });
       const passive = await opts.replies.wait(key, opts.replyBudgetMs);

@@ -132,7 +132,10 @@ export interface SandboxSettings {
   ticketIntervalSeconds: number;
   preAuthCodeTtlSeconds: number;
   authCodeTtlSeconds: number;
-  /** Whether an auth code can be exchanged more than once within its lifetime. */
+  /**
+   * Whether an auth code can be exchanged more than once within its lifetime. Off by default:
+   * WeChat's codes are single-use, and a project must not depend on exchanging one twice.
+   */
   authCodeReuse: boolean;
   /** How long a push waits for the answer. */
   pushTimeoutMs: number;
@@ -153,7 +156,7 @@ export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = Object.freeze({
   ticketIntervalSeconds: 600,
   preAuthCodeTtlSeconds: 600,
   authCodeTtlSeconds: 3600,
-  authCodeReuse: true,
+  authCodeReuse: false,
   pushTimeoutMs: 5000,
   pushAttempts: 3,
   pushRetryDelayMs: 1000,
