@@ -173,9 +173,9 @@ describe('late replies through /cgi-bin/message/custom/send (real processes, the
 
   it('records 45015 outside the 48 h window on the message and does not retry it', async () => {
     await userWrote(OA, [1], 'oOld');
-    await sandbox('POST', '/sandbox/clock/advance', { seconds: 48 * 3600 + 60 });
-    // A day on, the sandbox's ticket and tokens are stale as WeChat's would be: a fresh ticket.
-    await sandbox('POST', `/sandbox/components/${C}/push-ticket`);
+    // WeChat's answer for a user whose last message is over 48 h old (the sandbox's window rule
+    // itself is tested in its own suite).
+    await sandbox('POST', '/sandbox/faults', { api: 'custom_send', kind: 'errcode', errcode: 45015, remaining: 1 });
     await sender.send(job(OA, 'oOld', 'old-1', { type: 'text', content: 'too late' }));
     expect(await outcomeOf(`${C}/${OA}/msg/old-1`)).toMatchObject({ status: 'failed', errcode: 45015 });
     // The stale token is refused once (42001 expired, or 40001 superseded) and refreshed; then WeChat
