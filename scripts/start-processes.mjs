@@ -2,6 +2,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '@weixin3rd/config';
+import { TicketNotices } from '@weixin3rd/credentials';
+import { createRedis } from '@weixin3rd/queues';
 import { runSupervisor } from '@weixin3rd/runtime';
 import { appNodeOptions } from './node-options.mjs';
 
@@ -21,18 +23,74 @@ if (built.length === 0) {
 console.log(`[start] running ${built.join(', ')}${missing.length ? `; not built yet: ${missing.join(', ')}` : ''}`);
 console.log(`[start] ${config.sandboxMode ? 'sandbox mode: the local WeChat sandbox plays WeChat' : 'real WeChat credentials configured'}`);
 
+// In sandbox mode the authorization link can only be made once the sandbox's first ticket is
+// stored (the sandbox pushes it about 2 s after it starts, or at once when asked): the URL is
+// printed then, so that it works on the first click. Subscribed before anything starts, so the
+// notice cannot be missed; real WeChat's tickets come on its own schedule, so nothing waits there.
+const FIRST_TICKET_WAIT_MS = 60_000;
+const component = config.bootstrapComponent?.appId;
+const waitForTicket = config.sandboxMode && component && built.includes('ingress') && built.includes('worker-tickets');
+let ticketNotices;
+let ticketRedis;
+if (waitForTicket) {
+  ticketRedis = createRedis(config.redis.url, 'worker');
+  ticketNotices = new TicketNotices(config.queue.prefix, ticketRedis, ticketRedis);
+  await ticketNotices.listen();
+}
+const firstTicket = ticketNotices?.wait(component, null, FIRST_TICKET_WAIT_MS);
+const startedAt = Date.now();
+
+// The sandbox's first push (2 s after it starts, or when worker-tickets asks at its start) may come
+// before the ingress listens; WeChat would push again 10 minutes later. Once both are up and no
+// ticket is stored yet, npm start asks the sandbox (control API) to push one now.
+const up = new Set();
+let pushAsked = false;
+const askForTicket = () => {
+  if (pushAsked || !firstTicket || !up.has('ingress') || !up.has('wechat-sandbox')) return;
+  pushAsked = true;
+  void fetch(`http://127.0.0.1:${config.http.sandboxPort}/sandbox/components/${component}/push-ticket`, { method: 'POST' }).catch((error) =>
+    console.log(`[start] could not ask the sandbox for a ticket: ${error.message}`),
+  );
+};
+void firstTicket?.then(() => (pushAsked = true));
+
 const supervisor = runSupervisor(
   built.map((name) => ({ name, command: process.execPath, args: [...appNodeOptions(name), `apps/${name}/dist/main.js`], cwd: root })),
+  {
+    write(line, stream) {
+      (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
+      const ready = /^\[(ingress|wechat-sandbox)\] .*"msg":"(?:ingress|wechat-sandbox) ready"/.exec(line);
+      if (ready) {
+        up.add(ready[1]);
+        askForTicket();
+      }
+    },
+  },
 );
 
 const host = 'localhost';
-if (built.includes('ingress'))
-  console.log(`[start] ingress  ${config.http.publicBaseUrl}  (authorize a shop: ${config.http.publicBaseUrl}/authorize?shop=demo-shop)`);
+const authorizeUrl = `${config.http.publicBaseUrl}/authorize?shop=demo-shop`;
+if (built.includes('ingress')) console.log(`[start] ingress  ${config.http.publicBaseUrl}`);
 if (built.includes('console'))
   console.log(
     `[start] console  http://${host}:${config.http.consolePort}/api/v1/components/:componentAppId  (Authorization: Bearer <one of API_TOKENS>)`,
   );
 if (built.includes('wechat-sandbox')) console.log(`[start] sandbox  http://${host}:${config.http.sandboxPort}/sandbox/state`);
 console.log('[start] Ctrl-C stops everything');
+
+if (firstTicket) {
+  console.log("[start] waiting for the sandbox's first component_verify_ticket before printing the authorization link");
+  const stored = await Promise.race([firstTicket, supervisor.done.then(() => 'stopped')]);
+  ticketRedis?.disconnect();
+  if (stored === 'stopped') {
+    // The supervisor said why; nothing to print.
+  } else if (stored === null) {
+    console.log(
+      `[start] no ticket within ${FIRST_TICKET_WAIT_MS / 1000} s: the page says "getting ready" until one comes: ${authorizeUrl}`,
+    );
+  } else {
+    console.log(`[start] ticket stored after ${Date.now() - startedAt} ms; authorize a shop: ${authorizeUrl}`);
+  }
+} else if (built.includes('ingress')) console.log(`[start] authorize a shop: ${authorizeUrl}`);
 
 process.exitCode = await supervisor.done;

@@ -77,6 +77,7 @@ export async function startStack(label: string): Promise<Stack> {
     tickets: new Producer('tickets', connection, redis.prefix),
     authorization: new Producer('authorization', connection, redis.prefix),
     messages: new Producer('account-messages', connection, redis.prefix),
+    held: new Producer('account-messages-held', connection, redis.prefix),
   };
   await producers.tickets.ready();
   const subscriber = createRedis(redis.url, 'worker');

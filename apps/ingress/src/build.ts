@@ -12,7 +12,12 @@ import { INGRESS_TIMEOUTS as T } from './timeouts.js';
 export interface IngressDeps {
   components: ComponentLookup;
   authorizers: AuthorizerLookup;
-  producers: { tickets: Producer<'tickets'>; authorization: Producer<'authorization'>; messages: Producer<'account-messages'> };
+  producers: {
+    tickets: Producer<'tickets'>;
+    authorization: Producer<'authorization'>;
+    messages: Producer<'account-messages'>;
+    held: Producer<'account-messages-held'>;
+  };
   replies: ReplyBus;
   /** Numbers each message in its account's line (order and fairness, docs/ARCHITECTURE.md). */
   sequence: MessageSequence;
@@ -36,7 +41,7 @@ const UNVERIFIED: ReadonlySet<IngressErrorCode> = new Set([
   'BODY_INVALID',
   'QUERY_INVALID',
   'COMPONENT_UNKNOWN',
-  'AUTHORIZER_UNKNOWN',
+  'PATH_INVALID',
 ]);
 
 /** The public ingress app, without listening. */
@@ -98,6 +103,7 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
     components: deps.components,
     authorizers: deps.authorizers,
     messages: deps.producers.messages,
+    held: deps.producers.held,
     replies: deps.replies,
     sequence: deps.sequence,
     replyBudgetMs: deps.options.replyBudgetMs,

@@ -15,6 +15,7 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
     tickets: new Producer('tickets', producerConnection, prefix),
     authorization: new Producer('authorization', producerConnection, prefix),
     messages: new Producer('account-messages', producerConnection, prefix),
+    held: new Producer('account-messages-held', producerConnection, prefix),
   };
   onClose(() => Promise.all(Object.values(producers).map((p) => p.close())));
   await producers.tickets.ready();

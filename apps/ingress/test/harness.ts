@@ -26,7 +26,12 @@ export interface Ingress {
   store: Store;
   redis: TestRedis;
   db: TestDatabase;
-  producers: { tickets: Producer<'tickets'>; authorization: Producer<'authorization'>; messages: Producer<'account-messages'> };
+  producers: {
+    tickets: Producer<'tickets'>;
+    authorization: Producer<'authorization'>;
+    messages: Producer<'account-messages'>;
+    held: Producer<'account-messages-held'>;
+  };
   replies: ReplyBus;
   crypto: WeChatCrypto;
   close(): Promise<void>;
@@ -53,6 +58,7 @@ export async function startIngress(
     tickets: new Producer('tickets', connection, redis.prefix),
     authorization: new Producer('authorization', connection, redis.prefix),
     messages: new Producer('account-messages', connection, redis.prefix),
+    held: new Producer('account-messages-held', connection, redis.prefix),
   };
   if (!options.redisUrl) await producers.tickets.ready();
   const subscriber = createRedis(options.redisUrl ?? redis.url, 'worker');

@@ -93,13 +93,15 @@ describe('POST /wechat/:componentAppId/accounts/:appid/messages', () => {
     expect(handled.filter((k) => k.endsWith('/evt/oUser/1700000500/subscribe'))).toHaveLength(1);
   });
 
-  it('accepts a correctly signed message for an account not stored yet (its authorization may still be in flight)', async () => {
+  it('answers success for an account the store does not hold and keeps the message on the held queue', async () => {
     const before = await jobCount(ing.producers.messages as never);
     const push = signedPush(ing.crypto, message('ping', '10009'), envelope);
     const res = await post(`${url('wx9999999999999999')}?${push.query}`, push.body);
-    // WeChat shows the user an error for any answer but success or a reply, and does not retry it.
     expect(res.status).toBe(200);
-    expect(await jobCount(ing.producers.messages as never)).toBe(before + 1);
+    expect(await res.text()).toBe('success');
+    expect(await jobCount(ing.producers.messages as never)).toBe(before);
+    const held = await ing.producers.held.queue.getJobs(['waiting', 'delayed', 'active']);
+    expect(held.map((j) => (j.data as { dedupeKey: string }).dedupeKey)).toEqual([`${COMPONENT.appId}/wx9999999999999999/msg/10009`]);
   });
 });
 

@@ -109,7 +109,7 @@ describe('pre_auth_code and authorization', () => {
     expect(errcodeOf(await sb.call('/cgi-bin/component/api_create_preauthcode', {}, { access_token: token }))).toBe(41018);
   });
 
-  it('exchanges an auth code, reusable by default, 61009 when single-use, 61010 expired', async () => {
+  it('exchanges an auth code, single-use by default (61009), reusable when switched, 61010 expired', async () => {
     const { token, code } = await authorized(OA);
     const res = await sb.call(
       '/cgi-bin/component/api_query_auth',
@@ -123,14 +123,7 @@ describe('pre_auth_code and authorization', () => {
       authorizer_refresh_token: expect.stringMatching(/^refreshtoken@@@/),
     });
     expect((res.authorization_info as { func_info: unknown[] }).func_info[0]).toEqual({ funcscope_category: { id: 1 } });
-    expect(
-      await sb.call(
-        '/cgi-bin/component/api_query_auth',
-        { component_appid: C, authorization_code: code },
-        { component_access_token: token },
-      ),
-    ).toHaveProperty('authorization_info');
-    sb.world.settings.authCodeReuse = false;
+    // Single-use by default, as WeChat's codes are.
     expect(
       errcodeOf(
         await sb.call(
@@ -140,6 +133,14 @@ describe('pre_auth_code and authorization', () => {
         ),
       ),
     ).toBe(61009);
+    sb.world.settings.authCodeReuse = true;
+    expect(
+      await sb.call(
+        '/cgi-bin/component/api_query_auth',
+        { component_appid: C, authorization_code: code },
+        { component_access_token: token },
+      ),
+    ).toHaveProperty('authorization_info');
     expect(
       errcodeOf(
         await sb.call(
@@ -421,6 +422,7 @@ describe('IP allow-list, faults and custom/send', () => {
     );
     const at = String((auth.authorization_info as { authorizer_access_token: string }).authorizer_access_token);
     const send = (body: object, t = at) => sb.call('/cgi-bin/message/custom/send', body, { access_token: t });
+    sb.world.conversations.userWrote(OA, 'o123', sb.world.clock.nowMs());
     expect(await send({ touser: 'o123', msgtype: 'text', text: { content: 'hi' } })).toEqual({ errcode: 0, errmsg: 'ok' });
     expect(errcodeOf(await send({ msgtype: 'text', text: { content: 'hi' } }))).toBe(40003);
     expect(errcodeOf(await send({ touser: 'o1', msgtype: 'text' }))).toBe(47001);

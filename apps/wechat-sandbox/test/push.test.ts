@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import Fastify from 'fastify';
 import { SERVICE_UNAVAILABLE } from '../src/push/pusher.js';
 import { TicketSchedule } from '../src/push/ticket-schedule.js';
-import { COMPONENT, OA, startFakeProject, startSandbox, type Answer } from './harness.js';
+import { COMPONENT, MP, OA, startFakeProject, startSandbox, type Answer } from './harness.js';
 
 const closers: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -19,6 +19,9 @@ async function setup(answer: Answer) {
     () => project.close(),
   );
   sb.world.settings.pushTimeoutMs = 300;
+  // WeChat pushes messages only for accounts that authorized with message management.
+  sb.world.consent(COMPONENT.appId, OA, [1], null);
+  sb.world.consent(COMPONENT.appId, MP, [19], null);
   return { project, sb };
 }
 
@@ -74,6 +77,7 @@ describe('authorization-event pushes', () => {
       () => sb.close(),
       () => project.close(),
     );
+    sb.world.consent(COMPONENT.appId, OA, [1], null);
     const ticket = await sb.pusher.pushTicket(COMPONENT.appId);
     expect(ticket).toMatchObject({ outcome: 'failed', failure: 'HTTP 500' });
     expect(ticket.attempts).toHaveLength(1);

@@ -8,12 +8,14 @@ import {
   type AuthorizationEventJob,
   type UnauthorizedJob,
   type UnknownInfoTypeJob,
+  type LearnAuthorizerJob,
 } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { EventPublisher } from '@weixin3rd/events';
 import { CodeExchange } from './code-exchange.js';
+import { learnAuthorizer } from './learn-authorizer.js';
 import { purgeClaims } from './purge-claims.js';
 import { reconcile, type ReconcileResult } from './reconcile.js';
 
@@ -91,6 +93,7 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         return results;
       },
       'purge-claims': async () => purgeClaims(deps.store),
+      'learn-authorizer': (data: LearnAuthorizerJob) => learnAuthorizer(deps, data),
       'unknown-info-type': async (data: UnknownInfoTypeJob) => {
         deps.logger.info(
           { componentAppId: data.componentAppId, infoType: data.infoType, createTime: data.createTime },

@@ -2,7 +2,7 @@ import type { ComponentTokenService } from '@weixin3rd/credentials';
 import type { EventPublisher } from '@weixin3rd/events';
 import type { AuthCodeOutcome } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
-import { WeChatApiError, type AuthorizerInfoResponse, type ComponentApi } from '@weixin3rd/wechat-api';
+import { WeChatApiError, type AuthorizerInfoResponse, type ComponentApi, type QueryAuthResponse } from '@weixin3rd/wechat-api';
 import { UnrecoverableError } from 'bullmq';
 
 export interface CodeExchangeDeps {
@@ -32,6 +32,8 @@ interface Grant {
   accessToken: string | null;
   expiresIn: number | null;
   funcInfo: number[];
+  /** When WeChat granted it (ms): the access token's life counts from then. */
+  exchangedAt: number;
 }
 
 /** How long before a claim an authorization may have happened: a code lives 600 s (wechat-protocol.md §11). */
@@ -45,7 +47,7 @@ const permanent = (error: unknown): never => {
 };
 
 /** Fields some accounts lack (newer types, mini programs) are null, never a failure (§11.5). */
-function accountOf(info: AuthorizerInfoResponse['authorizer_info']) {
+export function accountOf(info: AuthorizerInfoResponse['authorizer_info']) {
   return {
     kind: info.MiniProgramInfo ? ('mini' as const) : ('official' as const),
     nickName: info.nick_name ?? '',
@@ -107,16 +109,23 @@ export class CodeExchange {
   }
 
   private async grant(api: ComponentApi, req: CodeRequest): Promise<Grant | 'invalid_code'> {
+    // Codes are single-use: a retry after a later step failed reuses the first answer.
+    type AuthInfo = QueryAuthResponse['authorization_info'];
+    const grantOf = (auth: AuthInfo, exchangedAt: number): Grant => ({
+      appId: auth.authorizer_appid,
+      refreshToken: auth.authorizer_refresh_token || null,
+      accessToken: auth.authorizer_access_token || null,
+      expiresIn: auth.expires_in ?? null,
+      funcInfo: ids(auth.func_info),
+      exchangedAt,
+    });
+    const saved = await this.deps.store.authCodes.savedExchange<AuthInfo>(req.componentAppId, req.code);
+    if (saved) return grantOf(saved.result, saved.at);
     const queriedBefore = await this.deps.store.authCodes.markQueried(req.componentAppId, req.code);
     try {
       const auth = (await api.queryAuth(req.code)).authorization_info;
-      return {
-        appId: auth.authorizer_appid,
-        refreshToken: auth.authorizer_refresh_token || null,
-        accessToken: auth.authorizer_access_token || null,
-        expiresIn: auth.expires_in ?? null,
-        funcInfo: ids(auth.func_info),
-      };
+      await this.deps.store.authCodes.saveExchange(req.componentAppId, req.code, auth);
+      return grantOf(auth, Date.now());
     } catch (error) {
       if (!(error instanceof WeChatApiError) || error.kind !== 'code') return permanent(error);
       // Never sent before: the code was invalid or expired.
@@ -152,6 +161,7 @@ export class CodeExchange {
       accessToken: null,
       expiresIn: null,
       funcInfo: ids(info.authorization_info.func_info),
+      exchangedAt: Date.now(),
     };
   }
 
@@ -179,7 +189,7 @@ export class CodeExchange {
       appId: grant.appId,
       refreshToken: grant.refreshToken,
       accessToken: grant.accessToken,
-      accessTokenExpiresAt: grant.accessToken && grant.expiresIn ? new Date(Date.now() + grant.expiresIn * 1000) : null,
+      accessTokenExpiresAt: grant.accessToken && grant.expiresIn ? new Date(grant.exchangedAt + grant.expiresIn * 1000) : null,
       funcInfo: grant.funcInfo,
       account: accountOf(info.authorizer_info),
       changeAt: req.changeAt,

@@ -4,3 +4,8 @@ export { LineKeeper, type HandlerOutcome, type LineKeeperDeps } from './line/lin
 export { ReplyDelivery, type OutboundPort, type OutboundRequest } from './line/reply-delivery.js';
 export { AccountInfoCache } from './routing/account-info.js';
 export { RouteReloader } from './routing/route-reloader.js';
+export { OutboundSender } from './outbound/outbound-sender.js';
+export { createOutboundWorker, type OutboundOutcome, type OutboundOutcomes, type OutboundWorkerDeps } from './outbound/outbound.worker.js';
+export { customMessageOf } from './outbound/custom-message-of.js';
+export { createHeldWorker, type HeldWorkerDeps } from './held/held.worker.js';
+export { releaseApiReply, type ReleaseApiDeps } from './release-api-reply.js';

@@ -1,10 +1,13 @@
-import { ComponentTokenService } from '@weixin3rd/credentials';
-import { MessageSequence, ReplyBus } from '@weixin3rd/queues';
+import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
+import { MessageSequence, Producer, ReplyBus } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
+import { createHeldWorker } from './held/held.worker.js';
 import { LineKeeper } from './line/line-keeper.js';
 import { ReplyDelivery } from './line/reply-delivery.js';
 import { createMessagesWorker } from './messages.worker.js';
+import { OutboundSender } from './outbound/outbound-sender.js';
+import { createOutboundWorker } from './outbound/outbound.worker.js';
 import { AccountInfoCache } from './routing/account-info.js';
 import { RouteReloader } from './routing/route-reloader.js';
 
@@ -12,10 +15,15 @@ await bootService('worker-messages', async ({ config, logger, store, redis, mana
   const prefix = config.queue.prefix;
   const connection = redis('worker');
   const transport = new Transport({ baseUrl: config.wechat.apiBase });
-  const tokens = new ComponentTokenService({ store, redis: connection, prefix, transport, logger });
+  const components = new ComponentTokenService({ store, redis: connection, prefix, transport, logger });
+  const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix, logger });
+  const outbound = new OutboundSender(redis('worker'), prefix);
+  const authorization = new Producer('authorization', redis('worker'), prefix);
+  const accountMessages = new Producer('account-messages', redis('worker'), prefix);
+  onClose(() => Promise.all([outbound.close(), authorization.close(), accountMessages.close()]));
   const replies = new ReplyBus(prefix, connection);
   const sequence = new MessageSequence(connection, prefix);
-  const delivery = new ReplyDelivery({ replies, outbound: null, store, logger });
+  const delivery = new ReplyDelivery({ replies, outbound, store, logger });
   const line = new LineKeeper({
     connection,
     eventsConnection: () => redis('worker'),
@@ -41,8 +49,7 @@ await bootService('worker-messages', async ({ config, logger, store, redis, mana
   line.start();
   manage(
     createMessagesWorker({
-      tokens,
-      transport,
+      release: { store, authorization, outbound },
       replies,
       connection,
       prefix,
@@ -55,5 +62,19 @@ await bootService('worker-messages', async ({ config, logger, store, redis, mana
       logger,
     }),
   );
+  manage(
+    createOutboundWorker({
+      store,
+      tokens,
+      // One retry inside a job; the job's own attempts (with backoff) bound the rest.
+      transport: new Transport({ baseUrl: config.wechat.apiBase, attempts: 2 }),
+      outcomes: store.messages,
+      connection,
+      prefix,
+      perAccountPerSecond: config.messages.outboundPerAccountPerSecond,
+      logger,
+    }),
+  );
+  manage(createHeldWorker({ store, accountMessages, authorization, connection, prefix, logger }));
   return { routes: routes.current.size };
 });

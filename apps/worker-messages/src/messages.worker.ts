@@ -1,4 +1,3 @@
-import type { ComponentTokenService } from '@weixin3rd/credentials';
 import {
   QUEUE,
   accountKey,
@@ -12,17 +11,17 @@ import {
   type WeChatMessage,
 } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
-import { AuthorizerApi, type Transport } from '@weixin3rd/wechat-api';
 import { parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { LineKeeper } from './line/line-keeper.js';
+import { releaseApiReply, type ReleaseApiDeps } from './release-api-reply.js';
 import { releaseAction, type ReleaseAction } from './release-responder.js';
 import type { AccountInfoCache } from './routing/account-info.js';
 
 export interface MessagesWorkerDeps {
-  tokens: ComponentTokenService;
-  transport: Transport;
+  /** The 全网发布 QUERY_AUTH_CODE case: the code's exchange and the outbound sender. */
+  release: ReleaseApiDeps;
   replies: ReplyBus;
   connection: Redis;
   prefix: string;
@@ -50,17 +49,12 @@ export function wechatMessage(fields: XmlNode): WeChatMessage {
  * reply, or "none" so it answers `success` at once.
  */
 export function createMessagesWorker(deps: MessagesWorkerDeps): Worker {
-  const authorizerApi = new AuthorizerApi(deps.transport);
-
   const releaseTest = async (job: AccountMessageJob, action: ReleaseAction): Promise<void> => {
     await deps.replies.offer(job.dedupeKey, action.kind === 'reply' ? action.xml : null);
     if (action.kind === 'api') {
-      // Case 4/5: the token must come from this very code's exchange, not from a cache.
-      const auth = await deps.tokens.api(job.componentAppId).queryAuth(action.authCode);
-      const token = auth.authorization_info.authorizer_access_token;
-      if (!token) throw new Error('api_query_auth returned no authorizer_access_token');
-      await authorizerApi.sendCustomText(token, action.touser, action.content);
-      deps.logger.info({ authorizerAppId: job.authorizerAppId }, 'release test: customer-service reply sent');
+      // Case 4/5: with the token of the exchange this service made with that (single-use) code.
+      await releaseApiReply(deps.release, job, action);
+      deps.logger.info({ authorizerAppId: job.authorizerAppId }, 'release test: customer-service reply queued');
     }
   };
 

@@ -187,6 +187,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       handlerTimeoutMs: r.int('MESSAGE_HANDLER_TIMEOUT_MS', 30_000, 1000, 3_600_000),
       routesReloadSeconds: r.int('MESSAGE_ROUTES_RELOAD_SECONDS', 30, 1, 3600),
       concurrency: r.int('MESSAGE_ROUTING_CONCURRENCY', 32, 1, 1000),
+      outboundPerAccountPerSecond: r.int('MESSAGE_OUTBOUND_RATE', 20, 1, 1000),
     },
     sandbox: { ticketIntervalSeconds: r.int('TICKET_INTERVAL_SECONDS', 600, 0, 86_400) },
     sandboxMode,

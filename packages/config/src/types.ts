@@ -55,6 +55,8 @@ export interface Config {
     readonly routesReloadSeconds: number;
     /** MESSAGE_ROUTING_CONCURRENCY: account-messages jobs routed at once per worker-messages process (default 32). */
     readonly concurrency: number;
+    /** MESSAGE_OUTBOUND_RATE: customer-service sends per second per account, across every worker (default 20). */
+    readonly outboundPerAccountPerSecond: number;
   };
   /** The WeChat sandbox process only. */
   readonly sandbox: {

@@ -58,6 +58,11 @@ export class TicketNotices {
     return (await this.store?.tickets.latest(componentAppId))?.createTime ?? null;
   }
 
+  /** Subscribes now: a caller that must not miss the first notice (`npm start`) awaits this first. */
+  listen(): Promise<unknown> {
+    return this.ensureSubscribed();
+  }
+
   /**
    * Resolves with the CreateTime of a ticket newer than `newerThan` (null: any ticket) as soon as
    * one is stored, or `null` after `timeoutMs`.
@@ -67,7 +72,8 @@ export class TicketNotices {
     const newer = (t: number | null): t is number => t !== null && (newerThan === null || t > newerThan);
     let finish: Waiter = () => undefined;
     const result = new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => done(null), timeoutMs);
+      // Unref'd: a waiter alone (npm start after its children stopped) does not keep the process up.
+      const timer = setTimeout(() => done(null), timeoutMs).unref();
       const set = this.waiters.get(componentAppId) ?? new Set<Waiter>();
       const done = (value: number | null): void => {
         clearTimeout(timer);

@@ -30,6 +30,19 @@ export const DEFAULT_JOB_OPTIONS: { [Q in keyof QueueJobs]: JobsOptions } = {
     removeOnComplete: { age: 3600, count: 200000 },
     removeOnFail: { age: 86400 },
   },
+  // Held while the account is learned (about a minute); kept a day when that fails, for inspection.
+  'account-messages-held': {
+    attempts: 1,
+    removeOnComplete: { age: 3600, count: 100000 },
+    removeOnFail: { age: 86400 },
+  },
+  // Completed sends stay a day: their ids absorb re-sends of the same reply (a retried delivery).
+  'messages-outbound': {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1000 },
+    removeOnComplete: { age: 86400, count: 200000 },
+    removeOnFail: { age: 7 * 86400 },
+  },
   'authorizer-events': {
     attempts: 10,
     backoff: { type: 'exponential', delay: 2000 },
@@ -66,6 +79,9 @@ export interface StalledJobOptions {
  *   account's Redis lock (15 s) while it calls WeChat, and a longer lock spares renewals for the
  *   many refreshes in flight.
  * - `authorizer-events`: downstream services' handlers may be slow; an event a minute late is fine.
+ * - `account-messages-held`: one store read and one add; quick to recover, like `account-messages`.
+ * - `messages-outbound`: a send may wait on the account's token lock (15 s) and try WeChat twice (5 s
+ *   each). A send run twice after a stall can reach the user twice: its lock is long for that reason.
  *
  * `maxStalledCount` 2 or 3: a job that kills its worker every time (a poison job) fails after a few
  * recoveries instead of taking down every worker in turn, while a single crash or Redis blip never
@@ -77,4 +93,6 @@ export const STALLED_JOB_OPTIONS: { [Q in keyof QueueJobs]: StalledJobOptions } 
   tickets: { lockDuration: 20_000, stalledInterval: 10_000, maxStalledCount: 2 },
   'token-refresh': { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
   'authorizer-events': { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
+  'account-messages-held': { lockDuration: 5000, stalledInterval: 2500, maxStalledCount: 3 },
+  'messages-outbound': { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
 };

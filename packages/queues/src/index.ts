@@ -34,3 +34,4 @@ export {
 } from './route-matcher.js';
 export { openQueueEvents, type QueueEvents } from './queue-events.js';
 export { AUTH_CODE_OUTCOMES, isAuthCodeOutcome, type AuthCodeOutcome } from './authorization-results.js';
+export { OutboundMessageJob, OutboundReply, isOutboundMessageJob } from './outbound-messages.js';

@@ -11,9 +11,15 @@ export const jobIds = {
   unknownInfoType: (componentAppId: string, infoType: string, createTime: string, xml: string): string =>
     `info-${componentAppId}-${digest(infoType, createTime, xml)}`,
   authCode: (componentAppId: string, authCode: string): string => `code-${componentAppId}-${digest(authCode)}`,
+  /** The 全网发布 responder asks for a code's exchange; distinct from the redirect's, which binds a shop. */
+  authCodeFromMessage: (componentAppId: string, authCode: string): string => `code-msg-${componentAppId}-${digest(authCode)}`,
   message: (dedupeKey: string): string => `msg-${digest(dedupeKey)}`,
   /** The same message on `messages.<service>`: a retried routing job adds nothing new. */
   serviceMessage: (dedupeKey: string): string => `msg-${digest(dedupeKey)}`,
+  outbound: (dedupeKey: string): string => `out-${digest(dedupeKey)}`,
+  /** One lookup per account per minute, however many of its messages wait. */
+  learnAuthorizer: (componentAppId: string, authorizerAppId: string, nowMs = Date.now()): string =>
+    `learn-${componentAppId}-${authorizerAppId}-${Math.floor(nowMs / 60_000)}`,
   refresh: (authorizerAppId: string, expiresAt: string): string => `refresh-${authorizerAppId}-${digest(expiresAt)}`,
   authorizerEvent: (type: string, authorizerAppId: string, version: string): string => `${type}-${authorizerAppId}-${digest(version)}`,
 };

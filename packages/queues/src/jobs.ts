@@ -1,3 +1,5 @@
+import type { OutboundMessageJob } from './outbound-messages.js';
+
 /**
  * The one map from queue and job name to payload type. Job data carries ids and values that are
  * not secrets; workers read credentials from the store. WARNING: renaming a job name strands
@@ -81,6 +83,12 @@ export interface AuthorizerEventJob {
   account: { nickName: string; userName: string; principalName: string; serviceType: number; verifyType: number };
 }
 
+/** Learn one account WeChat pushes messages for but the store does not hold (api_get_authorizer_info). */
+export interface LearnAuthorizerJob {
+  componentAppId: string;
+  authorizerAppId: string;
+}
+
 export interface QueueJobs {
   tickets: { ticket: TicketJob; 'ensure-component-token': EnsureComponentTokenJob };
   authorization: {
@@ -93,9 +101,12 @@ export interface QueueJobs {
     reconcile: { componentAppId: string };
     /** Scheduled: drops auth-code claims and state nonces too old to matter (no TTL indexes on FerretDB). */
     'purge-claims': Record<string, never>;
+    'learn-authorizer': LearnAuthorizerJob;
   };
   'token-refresh': { 'refresh-authorizer-token': RefreshAuthorizerTokenJob; sweep: Record<string, never> };
   'account-messages': { message: AccountMessageJob };
+  'account-messages-held': { message: AccountMessageJob };
+  'messages-outbound': { send: OutboundMessageJob };
   'authorizer-events': { [K in AuthorizerEventJob['type']]: AuthorizerEventJob };
 }
 

@@ -7,6 +7,10 @@ export const QUEUE = {
   authorization: 'authorization',
   tokenRefresh: 'token-refresh',
   accountMessages: 'account-messages',
+  /** Messages of accounts not in the store yet, held until the account is learned. */
+  heldMessages: 'account-messages-held',
+  /** Replies sent through the customer-service API. */
+  messagesOutbound: 'messages-outbound',
   authorizerEvents: 'authorizer-events',
 } as const;
 

@@ -91,6 +91,7 @@ describe('queues', () => {
       'auth-code',
       'reconcile',
       'purge-claims',
+      'learn-authorizer',
     ]);
     expect(() => parseJob('authorization', 'unauthorized', { componentAppId: 'wx1', authorizerAppId: 'wx2' })).toThrow(/createTime/);
     expect(() => parseJob('tickets', 'nope' as never, {})).toThrow(UnrecoverableError);

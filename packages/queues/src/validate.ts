@@ -22,6 +22,16 @@ const AUTHORIZER_EVENT: Shape = {
   account: 'object',
 };
 
+const ACCOUNT_MESSAGE: Shape = {
+  componentAppId: 'string',
+  authorizerAppId: 'string',
+  dedupeKey: 'string',
+  receivedAt: 'string',
+  xml: 'string',
+  awaitingReply: 'boolean',
+  seq: 'number?',
+};
+
 const SHAPES: { [Q in keyof QueueJobs]: Record<JobName<Q>, Shape> } = {
   tickets: { ticket: TICKET, 'ensure-component-token': { componentAppId: 'string', reason: 'string' } },
   authorization: {
@@ -32,21 +42,17 @@ const SHAPES: { [Q in keyof QueueJobs]: Record<JobName<Q>, Shape> } = {
     'auth-code': { componentAppId: 'string', authCode: 'string', shopId: 'string|null', preAuthCode: 'string|null' },
     reconcile: { componentAppId: 'string' },
     'purge-claims': {},
+    'learn-authorizer': { componentAppId: 'string', authorizerAppId: 'string' },
   },
   'token-refresh': {
     'refresh-authorizer-token': { componentAppId: 'string', authorizerAppId: 'string', reason: 'string' },
     sweep: {},
   },
-  'account-messages': {
-    message: {
-      componentAppId: 'string',
-      authorizerAppId: 'string',
-      dedupeKey: 'string',
-      receivedAt: 'string',
-      xml: 'string',
-      awaitingReply: 'boolean',
-      seq: 'number?',
-    },
+  'account-messages': { message: ACCOUNT_MESSAGE },
+  'account-messages-held': { message: ACCOUNT_MESSAGE },
+  // The reply is checked against its TypeBox schema (OutboundMessageJob) too.
+  'messages-outbound': {
+    send: { componentAppId: 'string', authorizerAppId: 'string', openid: 'string', dedupeKey: 'string', reason: 'string', reply: 'object' },
   },
   'authorizer-events': {
     authorized: AUTHORIZER_EVENT,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Models } from './models.js';
+import type { SecretBox } from './secret-box.js';
 
 const idOf = (componentAppId: string, code: string): string => createHash('sha256').update(`${componentAppId}\u0000${code}`).digest('hex');
 
@@ -9,7 +10,25 @@ const idOf = (componentAppId: string, code: string): string => createHash('sha25
  * A retry of the winning job (same owner) may continue.
  */
 export class AuthCodesRepository {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    private readonly box: SecretBox,
+  ) {}
+
+  /**
+   * Keeps what api_query_auth answered (sealed: it holds tokens) until the exchange finishes. A
+   * code works once, so a retry after a later step failed must reuse it instead of asking again.
+   */
+  async saveExchange(componentAppId: string, code: string, result: unknown): Promise<void> {
+    const sealed = this.box.seal(JSON.stringify({ result, at: Date.now() }));
+    await this.models.authCode.updateOne({ _id: idOf(componentAppId, code) }, { $set: { exchange: sealed } });
+  }
+
+  /** The saved answer and when it came, or null. */
+  async savedExchange<T>(componentAppId: string, code: string): Promise<{ result: T; at: number } | null> {
+    const doc = await this.models.authCode.findById(idOf(componentAppId, code)).lean();
+    return doc?.exchange ? (JSON.parse(this.box.open(doc.exchange)) as { result: T; at: number }) : null;
+  }
 
   async claim(componentAppId: string, code: string, owner: string): Promise<'won' | 'lost'> {
     const _id = idOf(componentAppId, code);
@@ -69,7 +88,7 @@ export class AuthCodesRepository {
     code: string,
     result: { status: 'done' | 'failed'; outcome: string; authorizerAppId: string | null },
   ): Promise<void> {
-    await this.models.authCode.updateOne({ _id: idOf(componentAppId, code) }, { $set: result });
+    await this.models.authCode.updateOne({ _id: idOf(componentAppId, code) }, { $set: { ...result, exchange: null } });
   }
 
   async outcome(

@@ -78,6 +78,32 @@ export class AuthorizersRepository {
     return { previous, current: (await this.find(input.componentAppId, input.appId)) as Authorizer };
   }
 
+  /**
+   * Creates an account learned from WeChat (not from an exchange), shop unbound. Returns it, or
+   * null when the account already exists: a concurrent exchange's tokens are never overwritten.
+   */
+  async insertIfAbsent(input: AuthorizedInput): Promise<Authorizer | null> {
+    const res = await this.models.authorizer.updateOne(
+      { componentAppId: input.componentAppId, appId: input.appId },
+      {
+        $setOnInsert: {
+          status: 'authorized',
+          ...input.account,
+          funcInfo: input.funcInfo,
+          refreshToken: this.box.seal(input.refreshToken),
+          accessToken: input.accessToken ? this.box.seal(input.accessToken) : null,
+          accessTokenExpiresAt: input.accessTokenExpiresAt,
+          authorizedAt: new Date(),
+          unauthorizedAt: null,
+          shopId: null,
+          tokenVersion: 1,
+        },
+      },
+      { upsert: true },
+    );
+    return res.upsertedCount === 1 ? this.find(input.componentAppId, input.appId) : null;
+  }
+
   /** Revoked: tokens dropped, the shop binding kept for history. */
   async markUnauthorized(componentAppId: string, appId: string): Promise<Authorizer | null> {
     await this.models.authorizer.updateOne(

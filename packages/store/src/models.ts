@@ -85,6 +85,8 @@ export interface AuthCodeDoc {
   eventType?: 'authorized' | 'updateauthorized';
   /** When api_query_auth was first sent for it: a later 61009 may mean that call succeeded. */
   queriedAt: Date | null;
+  /** The api_query_auth answer, sealed, while the exchange is unfinished: codes are single-use. */
+  exchange?: string | null;
   createdAt: Date;
 }
 
@@ -175,6 +177,7 @@ export function registerModels(conn: Connection) {
       outcome: { type: String, default: null },
       eventType: { type: String },
       queriedAt: { type: Date, default: null },
+      exchange: { type: String, default: null },
       createdAt: { type: Date, required: true },
     },
     { collection: 'auth_codes' },

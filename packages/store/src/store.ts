@@ -55,7 +55,7 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
       tickets: new TicketsRepository(models, box),
       componentTokens: new ComponentTokensRepository(models, box),
       authorizers: new AuthorizersRepository(models, box),
-      authCodes: new AuthCodesRepository(models),
+      authCodes: new AuthCodesRepository(models, box),
       stateNonces: new StateNoncesRepository(models),
       messageRoutes: new MessageRoutesRepository(models),
       messages: new MessagesRepository(models),

@@ -93,7 +93,16 @@ describe('ComponentApi against the sandbox', () => {
     expect(await api.clearQuotaV2(C.appSecret)).toMatchObject({ errcode: 0 });
     expect(await api.startPushTicket(C.appSecret)).toMatchObject({ errcode: 0 });
     const authorizer = new AuthorizerApi(transport);
+    // custom/send reaches only users who wrote to the account within 48 h.
+    world.conversations.userWrote(OA, 'oUser', world.clock.nowMs());
     expect(await authorizer.sendCustomText(token.authorizer_access_token, 'oUser', 'hi')).toMatchObject({ errcode: 0 });
+    expect(
+      await authorizer.sendCustom(token.authorizer_access_token, 'oUser', { msgtype: 'music', music: { thumb_media_id: 'T', title: 'm' } }),
+    ).toMatchObject({ errcode: 0 });
+    expect(world.customMessages.map((m) => m.body)).toEqual([
+      { touser: 'oUser', msgtype: 'text', text: { content: 'hi' } },
+      { touser: 'oUser', msgtype: 'music', music: { thumb_media_id: 'T', title: 'm' } },
+    ]);
     expect(await authorizer.setOption(token.authorizer_access_token, 'location_report', '2')).toMatchObject({ errcode: 0 });
     expect((await authorizer.getOption(token.authorizer_access_token, 'location_report')).option_value).toBe('2');
   });

@@ -1,3 +1,4 @@
+import type { CustomMessage } from './custom-message.js';
 import { isWeChatApiError } from './errors.js';
 import type { Transport } from './transport.js';
 import type {
@@ -135,12 +136,12 @@ export class AuthorizerApi {
   constructor(private readonly transport: Transport) {}
 
   sendCustomText(accessToken: string, touser: string, content: string): Promise<OkResponse> {
-    return this.transport.post(
-      'custom_send',
-      '/cgi-bin/message/custom/send',
-      { touser, msgtype: 'text', text: { content } },
-      { access_token: accessToken },
-    );
+    return this.sendCustom(accessToken, touser, { msgtype: 'text', text: { content } });
+  }
+
+  /** 客服消息: any msgtype custom/send takes, to a user who wrote to the account within 48 h. */
+  sendCustom(accessToken: string, touser: string, message: CustomMessage): Promise<OkResponse> {
+    return this.transport.post('custom_send', '/cgi-bin/message/custom/send', { touser, ...message }, { access_token: accessToken });
   }
 
   getOption(accessToken: string, optionName: string): Promise<{ option_name: string; option_value: string }> {

@@ -5,3 +5,10 @@ export { AuthorizerApi, ComponentApi, type TokenSource } from './component-api.j
 export type * from './types.js';
 export { RELEASE_TEST, RELEASE_TEST_APPIDS, RELEASE_TEST_GROUPS } from './release-test.js';
 export { PERMISSION_SETS, permissionSetName } from './permission-sets.js';
+export {
+  CUSTOM_SEND_PERMANENT,
+  MINI_PROGRAM_CUSTOM_TYPES,
+  OFFICIAL_CUSTOM_TYPES,
+  type CustomMessage,
+  type CustomMessageType,
+} from './custom-message.js';

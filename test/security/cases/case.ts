@@ -10,6 +10,8 @@ export interface HostileCase {
   /** Why that answer, in a few words (an error code or the rule). */
   why: string;
   send(): Promise<number | 'closed'>;
+  /** A 200 that keeps the request on purpose: a signed message for an account not in the store is held (issue 16), never refused. */
+  keeps?: boolean;
 }
 
 export const statusOf = async (res: Response): Promise<number> => {

@@ -7,6 +7,8 @@ import { envelope, nowSeconds, sealRaw, signedQuery, type Keys } from './craft.j
 // Issue 14 lets a correctly signed push in whatever its Content-Type; what fails verification
 // may then be answered 401/400 instead of 415.
 const CONTENT_TYPE = [415, 400, 401];
+// A correctly signed message for an account not stored is answered success and held (issues 14 and 16).
+const UNKNOWN_ACCOUNT = [200];
 // Issue 16 answers `success` (enqueueing nothing) for an account that is not an authorizer.
 const ticketXml = (appId: string, createTime = nowSeconds()) =>
   `<xml><AppId><![CDATA[${appId}]]></AppId><CreateTime>${createTime}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[ticket@@@hostile]]></ComponentVerifyTicket></xml>`;
@@ -293,9 +295,12 @@ export function pushCases(s: Stack): HostileCase[] {
     const encrypt = sealRaw(A, textMessage());
     return post(`${messages(B.appId)}?${signedQuery(A, encrypt)}`, envelope(encrypt, A.appId));
   });
-  // B's correctly signed message for an account B has not stored is not hostile: only WeChat holds
-  // B's key, and a correctly signed push is never refused (an account whose authorization is still
-  // being processed; wechat-protocol.md §11.7). It is accepted and enqueued, so it is not a case here.
+  add(other, "B's correctly signed message for A's account", UNKNOWN_ACCOUNT, 'AUTHORIZER_UNKNOWN (not B’s account)', () => {
+    const encrypt = sealRaw(B, textMessage());
+    return post(`${messages(B.appId)}?${signedQuery(B, encrypt)}`, envelope(encrypt, B.appId));
+  });
+  // Held for learning, not refused (issue 16): it may be on account-messages-held.
+  cases[cases.length - 1] = { ...(cases[cases.length - 1] as HostileCase), keeps: true };
   add(other, 'unknown component with a valid-looking AppId', 404, 'COMPONENT_UNKNOWN', () =>
     post(`${events('wx5ec000000000dead')}?${valid().query}`, valid().body),
   );

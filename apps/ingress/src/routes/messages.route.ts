@@ -10,6 +10,8 @@ export interface MessagesRouteOptions {
   components: ComponentLookup;
   authorizers: AuthorizerLookup;
   messages: Producer<'account-messages'>;
+  /** Messages of accounts the store does not hold yet: kept until worker-messages learns them. */
+  held: Producer<'account-messages-held'>;
   replies: ReplyBus;
   sequence: MessageSequence;
   replyBudgetMs: number;
@@ -29,16 +31,17 @@ export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (ap
     async (req, reply) => {
       const { componentAppId, appid } = req.params;
       const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
-      // Signed with the component's key, so WeChat sent it: an account not stored yet (its
-      // authorization still being processed) is accepted, never refused (wechat-protocol.md §11.7).
-      if (!(await opts.authorizers.isAuthorizer(componentAppId, appid)))
-        req.log.warn({ componentAppId, authorizerAppId: appid }, 'message for an account not stored (yet): accepted');
+      // A correctly signed message is never refused: WeChat would show the user "该公众号暂时无法提供
+      //服务". One for an account we do not hold yet is kept (held) while the account is learned.
+      const known = await opts.authorizers.isAuthorizer(componentAppId, appid);
       const key = dedupeKey(componentAppId, appid, push.fields);
       const awaitingReply = opts.replyBudgetMs > 0;
+      const receivedAt = new Date().toISOString();
+      const job = { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt, xml: push.xml, awaitingReply };
       await durably(async () => {
+        // Held messages take no place in the account's line: they join its end once released.
+        if (!known) return opts.held.add('message', job, jobIds.message(key));
         const { seq, priority } = await opts.sequence.assign(accountKey(componentAppId, appid), key);
-        const receivedAt = new Date().toISOString();
-        const job = { componentAppId, authorizerAppId: appid, dedupeKey: key, receivedAt, xml: push.xml, awaitingReply };
         return opts.messages.add('message', seq === undefined ? job : { ...job, seq }, jobIds.message(key), { priority });
       });
       const passive = await opts.replies.wait(key, opts.replyBudgetMs);

@@ -2,7 +2,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { IssuedToken, SandboxComponent } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { WxError } from '../world/wx-error.js';
+import { MESSAGE_PERMISSION } from '../world/conversations.js';
 import { authorizerInfoBody, funcInfo } from './authorizer-info.js';
+import { checkCustomMessage } from './custom-send.js';
 import { OK, stringField, wxApi, type WxCall } from './wx-route.js';
 
 export interface ComponentApiOptions {
@@ -201,17 +203,23 @@ export const componentApiRoutes: FastifyPluginAsync<ComponentApiOptions> = async
 
   wxApi(app, world, 'custom_send', '/cgi-bin/message/custom/send', (call) => {
     const token = authorizerCall(call, 'custom_send');
+    const authorizerAppId = token.authorizerAppId ?? '';
+    const account = world.accounts.get(authorizerAppId);
+    const authorization = world.authorizationOf(token.componentAppId, authorizerAppId);
+    if (!account || !authorization) throw new WxError(61003);
+    if (!authorization.funcInfo.includes(MESSAGE_PERMISSION[account.kind])) throw new WxError(48001);
     const touser = call.body.touser;
     if (typeof touser !== 'string' || touser === '') throw new WxError(40003);
-    const text = call.body.text as { content?: unknown } | undefined;
-    if (call.body.msgtype !== 'text' || typeof text?.content !== 'string') throw new WxError(47001, 'data format error, text.content');
+    const { msgtype, content } = checkCustomMessage(account.kind, call.body);
+    world.conversations.send(account.kind, authorizerAppId, touser, world.clock.nowMs());
     world.customMessages.push({
       componentAppId: token.componentAppId,
-      authorizerAppId: token.authorizerAppId ?? '',
+      authorizerAppId,
       accessToken: token.value,
       touser,
-      msgtype: 'text',
-      content: text.content,
+      msgtype,
+      content,
+      body: call.body,
       at: new Date(world.clock.nowMs()).toISOString(),
     });
     return OK;

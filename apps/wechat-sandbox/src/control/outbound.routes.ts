@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Pusher } from '../push/pusher.js';
+import { MessagePermissionError, type Pusher } from '../push/pusher.js';
 import { runReleaseTest } from '../release/release-runner.js';
 import type { World } from '../world/world.js';
 import { ControlError } from './control-error.js';
@@ -24,7 +24,7 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
     return pusher.pushTicket(req.params.appId);
   });
 
-  app.post<{ Body: { componentAppId: string; authorizerAppId: string; funcInfo?: number[]; preAuthCode?: string } }>(
+  app.post<{ Body: { componentAppId: string; authorizerAppId: string; funcInfo?: number[]; preAuthCode?: string; push?: boolean } }>(
     '/sandbox/consent',
     {
       schema: {
@@ -38,6 +38,8 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
             // Empty: the admin granted no API permission set (api_query_auth then has no token fields).
             funcInfo: { type: 'array', items: { type: 'integer' } },
             preAuthCode: { type: 'string' },
+            // false: the account authorized before the project existed (no push reaches it).
+            push: { type: 'boolean' },
           },
         },
       },
@@ -51,6 +53,7 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
         req.body.funcInfo ?? account.funcInfo,
         req.body.preAuthCode ?? null,
       );
+      if (req.body.push === false) return { authCode: result.authCode.value, infoType: result.infoType, push: null };
       const push = await pusher.pushAuthorizationEvent(req.body.componentAppId, {
         infoType: result.infoType,
         authorizerAppId: account.appId,
@@ -128,7 +131,12 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
       requireComponent(componentAppId);
       requireAccount(authorizerAppId);
       if (message.msgType === 'event' && !message.event) throw new ControlError(400, 'EVENT_REQUIRED', 'msgType event needs event');
-      return pusher.pushMessage(componentAppId, authorizerAppId, message);
+      try {
+        return await pusher.pushMessage(componentAppId, authorizerAppId, message);
+      } catch (error) {
+        if (error instanceof MessagePermissionError) throw new ControlError(409, 'NO_MESSAGE_PERMISSION', error.message);
+        throw error;
+      }
     },
   );
 

@@ -1,10 +1,17 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
-import { buildXml, parseXml, pushEnvelope, type XmlBuildFields } from '@weixin3rd/wechat-xml';
+import { buildXml, parseXml, pushEnvelope, type XmlBuildFields, type XmlNode } from '@weixin3rd/wechat-xml';
+import { MESSAGE_PERMISSION } from '../world/conversations.js';
 import type { SandboxComponent } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { PushLog, type PushKind, type PushRecord } from './push-log.js';
+import { passiveReplyProblem } from './reply-check.js';
+
+/** The account did not grant the component message management: WeChat would push nothing. */
+export class MessagePermissionError extends Error {
+  override readonly name = 'MessagePermissionError';
+}
 
 /** What WeChat shows a user when the account's server fails to answer. */
 export const SERVICE_UNAVAILABLE = '该公众号暂时无法提供服务，请稍后再试';
@@ -76,7 +83,14 @@ export class Pusher {
     const account = this.world.accounts.get(authorizerAppId);
     if (!account) throw new Error(`unknown account ${authorizerAppId}`);
     if (!component.messageUrl) throw new Error(`component ${componentAppId} has no message URL`);
+    // WeChat sends a component the messages of accounts that granted it message management only.
+    const authorization = this.world.authorizationOf(componentAppId, authorizerAppId);
+    if (authorization?.status !== 'authorized' || !authorization.funcInfo.includes(MESSAGE_PERMISSION[account.kind]))
+      throw new MessagePermissionError(
+        `${authorizerAppId} has not authorized ${componentAppId} with permission set ${MESSAGE_PERMISSION[account.kind]}: WeChat pushes it no messages`,
+      );
     const openid = message.openid ?? `o${randomBytes(14).toString('base64url')}`;
+    this.world.conversations.userWrote(authorizerAppId, openid, this.world.clock.nowMs());
     const fields: XmlBuildFields = {
       ToUserName: account.userName,
       FromUserName: openid,
@@ -91,8 +105,16 @@ export class Pusher {
     const url = new URL(component.messageUrl.replaceAll('$APPID$', authorizerAppId));
     url.searchParams.set('openid', openid);
     const type = message.event ? `${message.msgType}:${message.event}` : message.msgType;
-    return this.deliver(component, 'message', url, buildXml(fields), type, (encrypt) =>
-      pushEnvelope({ toUserName: account.userName, encrypt }),
+    const replyProblem = (reply: XmlNode): string | null =>
+      passiveReplyProblem(account.kind, reply, { ToUserName: account.userName, FromUserName: openid });
+    return this.deliver(
+      component,
+      'message',
+      url,
+      buildXml(fields),
+      type,
+      (encrypt) => pushEnvelope({ toUserName: account.userName, encrypt }),
+      replyProblem,
     );
   }
 
@@ -110,6 +132,7 @@ export class Pusher {
     plaintext: string,
     type: string,
     envelope: (encrypt: string) => string,
+    replyProblem: (reply: XmlNode) => string | null = () => null,
   ): Promise<PushRecord> {
     const record = this.log.start({ kind, componentAppId: component.appId, url: url.toString(), type, plaintext });
     const crypto = cryptoFor(component);
@@ -154,7 +177,7 @@ export class Pusher {
         return record;
       }
       // A wrong answer, unlike a missing one, is not retried: WeChat shows the error at once.
-      this.judge(record, kind, text, crypto, component);
+      this.judge(record, kind, text, crypto, component, replyProblem);
       return record;
     }
     record.outcome = 'failed';
@@ -163,7 +186,14 @@ export class Pusher {
   }
 
   /** Decides what the project's 200 answer means, as WeChat would. */
-  private judge(record: PushRecord, kind: PushKind, text: string, crypto: WeChatCrypto, component: SandboxComponent): void {
+  private judge(
+    record: PushRecord,
+    kind: PushKind,
+    text: string,
+    crypto: WeChatCrypto,
+    component: SandboxComponent,
+    replyProblem: (reply: XmlNode) => string | null,
+  ): void {
     const trimmed = text.trim();
     if (kind !== 'message') {
       if (trimmed === 'success') record.outcome = 'acknowledged';
@@ -189,7 +219,10 @@ export class Pusher {
       });
       if (decrypted.receiveId !== component.appId) throw new Error(`reply receiveid ${decrypted.receiveId} is not the component appid`);
       record.reply = decrypted.message;
-      record.replyFields = parseXml(decrypted.message);
+      const fields = parseXml(decrypted.message);
+      record.replyFields = fields;
+      const problem = replyProblem(fields);
+      if (problem) throw new Error(problem);
       record.outcome = 'replied';
     } catch (e) {
       fail(record, `invalid passive reply (${(e as Error).message}); the user sees "${SERVICE_UNAVAILABLE}"`);

@@ -155,7 +155,10 @@ export interface SandboxSettings {
   ticketIntervalSeconds: number;
   preAuthCodeTtlSeconds: number;
   authCodeTtlSeconds: number;
-  /** Whether an auth code can be exchanged more than once within its lifetime. */
+  /**
+   * Whether an auth code can be exchanged more than once within its lifetime. Off by default:
+   * WeChat's codes are single-use, and a project must not depend on exchanging one twice.
+   */
   authCodeReuse: boolean;
   /** Refresh tokens in api_get_authorizer_list rows. */
   listRefreshTokens: ListRefreshTokens;
@@ -179,7 +182,8 @@ export const DEFAULT_SETTINGS: Readonly<SandboxSettings> = Object.freeze({
   preAuthCodeTtlSeconds: 600,
   // The redirect announces expires_in=600: the code lives exactly that long (wechat-protocol.md §11, sandbox rules).
   authCodeTtlSeconds: 600,
-  authCodeReuse: true,
+  // Single-use, as WeChat's codes are (issue 16: tests run with it on).
+  authCodeReuse: false,
   listRefreshTokens: 'present',
   pushTimeoutMs: 5000,
   pushAttempts: 3,

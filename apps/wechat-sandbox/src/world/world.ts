@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SandboxClock } from './clock.js';
+import { Conversations } from './conversations.js';
 import { newAccount, seedAccounts } from './seed-accounts.js';
 import {
   DEFAULT_SETTINGS,
@@ -27,7 +28,10 @@ export interface CustomMessage {
   accessToken: string;
   touser: string;
   msgtype: string;
+  /** Text content, or the media id / title / card id the message names. */
   content: string;
+  /** The JSON body as sent (touser, msgtype and its object). */
+  body: Record<string, unknown>;
   at: string;
 }
 
@@ -60,6 +64,8 @@ export class World {
   calls: RecordedCall[] = [];
   /** Messages received on /cgi-bin/message/custom/send (the 全网发布 runner checks them). */
   customMessages: CustomMessage[] = [];
+  /** Which users wrote to which account when: custom/send's 48 h window and quotas. */
+  readonly conversations = new Conversations();
   private callSeq = 0;
   /** Key: `${appid}/${api}/${day}` → calls made. */
   private readonly quotaUsed = new Map<string, number>();
@@ -87,6 +93,7 @@ export class World {
     this.faults = [];
     this.calls = [];
     this.customMessages = [];
+    this.conversations.clear();
     this.quotaUsed.clear();
     this.quotaClears.clear();
   }

@@ -32,6 +32,11 @@ export const WX_ERRMSG: Readonly<Record<number, string>> = {
   61025: 'read-only option',
   45015: 'response out of time limit or subscription is canceled',
   40003: 'invalid openid',
+  40007: 'invalid media_id',
+  40008: 'invalid message type',
+  45008: 'article size out of limit',
+  45047: 'out of response count limit',
+  48001: 'api unauthorized',
 };
 
 /** A request id in the shape WeChat appends to errmsg (`rid: 6425…-…-…`). */
