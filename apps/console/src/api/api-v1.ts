@@ -51,8 +51,8 @@ function assertDocumented(route: RouteOptions): void {
 export type AuditWriter = (entry: { actor: string; action: string; target: string; detail: string; ok: boolean }) => Promise<void>;
 
 /**
- * Registers route files under `/api/v1`, behind the `API_TOKENS` bearer check. Every accepted
- * write (PUT, POST, DELETE) goes to the audit log as `api · token <fingerprint>`.
+ * Registers route files under `/api/v1`, behind the `API_TOKENS` bearer check. Every write (PUT,
+ * POST, DELETE) that was not refused goes to the audit log as `api · token <fingerprint>`.
  */
 export async function apiV1(
   app: FastifyInstance,
@@ -64,7 +64,9 @@ export async function apiV1(
     api.addHook('onRequest', bearerAuth(apiTokens));
     if (audit)
       api.addHook('onResponse', async (req, reply) => {
-        if (req.method === 'GET' || req.method === 'HEAD' || reply.statusCode === 401) return;
+        // A refused request (4xx: bad input, no token, unknown id) did nothing and stores nothing,
+        // not even an audit entry; actions carried out, or attempted and failed on our side, do.
+        if (req.method === 'GET' || req.method === 'HEAD' || (reply.statusCode >= 400 && reply.statusCode < 500)) return;
         const token = (req.headers.authorization ?? '').slice(7);
         await audit({
           actor: `api · token ${tokenFingerprint(token)}`,
