@@ -1,17 +1,28 @@
-import { Queue, type JobsOptions } from 'bullmq';
+import { Queue, type BulkJobOptions, type Job, type JobState, type JobsOptions, type JobType } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { DEFAULT_JOB_OPTIONS } from './defaults.js';
-import type { JobData, JobName, QueueJobs } from './jobs.js';
+import type { JobData, JobName, QueueData, QueueJobs } from './jobs.js';
 
-/** A typed producer for one queue: job names and payloads are checked by the compiler. */
 /** Redis is not connected: the job was not stored (the ingress answers 503 and WeChat retries). */
 export class QueueUnavailableError extends Error {
   override readonly name = 'QueueUnavailableError';
   readonly code = 'QUEUE_UNAVAILABLE';
 }
 
+/** One job of a bulk add: its name, payload and deterministic id. */
+export type BulkJob<Q extends keyof QueueJobs> = {
+  [N in JobName<Q>]: { name: N; data: JobData<Q, N>; jobId: string; opts?: Omit<BulkJobOptions, 'jobId'> };
+}[JobName<Q>];
+
+/**
+ * A typed producer for one queue: job names and payloads are checked by the compiler, and what
+ * callers need of the queue (schedulers, a job's state, counts) is a method here, so nobody
+ * handles the raw BullMQ Queue.
+ */
 export class Producer<Q extends keyof QueueJobs> {
-  readonly queue: Queue;
+  // Job names stay `string` in BullMQ's generics: its upsertJobScheduler types the scheduler id
+  // with the job-name type. Names are checked by `add`, `addBulk` and `schedule` instead.
+  private readonly queue: Queue<QueueData<Q>, unknown, string, QueueData<Q>, unknown, string>;
 
   constructor(
     readonly name: Q,
@@ -33,8 +44,13 @@ export class Producer<Q extends keyof QueueJobs> {
     // BullMQ waits for a connection before sending anything; an outage must fail now instead.
     if (this.connection.status !== 'ready')
       throw new QueueUnavailableError(`Redis is ${this.connection.status}: ${this.name} job not stored`);
-    const job = await this.queue.add(name as never, data as never, { ...opts, jobId });
+    const job = await this.queue.add(name, data, { ...opts, jobId });
     return job.id ?? jobId;
+  }
+
+  /** Adds many jobs in one round trip, each under its deterministic id; waits for a connection, as workers do. */
+  async addBulk(jobs: readonly BulkJob<Q>[]): Promise<void> {
+    await this.queue.addBulk(jobs.map(({ name, data, jobId, opts }) => ({ name, data, opts: { ...opts, jobId } })));
   }
 
   /**
@@ -42,7 +58,37 @@ export class Producer<Q extends keyof QueueJobs> {
    * however many processes call this). BullMQ runs a new scheduler's first job at once.
    */
   async schedule<N extends JobName<Q>>(schedulerId: string, everyMs: number, name: N, data: JobData<Q, N>): Promise<void> {
-    await this.queue.upsertJobScheduler(schedulerId, { every: everyMs }, { name, data: data as never });
+    await this.queue.upsertJobScheduler(schedulerId, { every: everyMs }, { name, data });
+  }
+
+  /** A job by id, to read its state, return value or failure (undefined once BullMQ dropped it). */
+  async getJob(jobId: string): Promise<Job<QueueData<Q>, unknown, string> | undefined> {
+    return this.queue.getJob(jobId);
+  }
+
+  /** A job's state now ('unknown' once BullMQ dropped it); read before the job to see a finished job's value. */
+  async getJobState(jobId: string): Promise<JobState | 'unknown'> {
+    return this.queue.getJobState(jobId);
+  }
+
+  /** Jobs in the given states (inspection and tests). */
+  async getJobs(states: JobType[]): Promise<Job<QueueData<Q>, unknown, string>[]> {
+    return this.queue.getJobs(states);
+  }
+
+  /** The ids of the jobs in the given states. */
+  async getJobIds(states: JobType[]): Promise<string[]> {
+    return this.queue.getRanges(states, 0, -1);
+  }
+
+  /** How many jobs are in each of the given states (every state when none is named). */
+  async getJobCounts(...states: JobType[]): Promise<Record<string, number>> {
+    return this.queue.getJobCounts(...states);
+  }
+
+  /** Removes a job that is not being processed; 1 if it was removed. */
+  async remove(jobId: string): Promise<number> {
+    return this.queue.remove(jobId);
   }
 
   /** Resolves once connected; processes await it at start, before serving. */
@@ -61,5 +107,11 @@ export class Producer<Q extends keyof QueueJobs> {
       return;
     }
     await this.queue.close();
+  }
+
+  // BullMQ waits for a connection before sending anything; an outage must fail now instead.
+  private assertConnected(): void {
+    if (this.connection.status !== 'ready')
+      throw new QueueUnavailableError(`Redis is ${this.connection.status}: ${this.name} job not stored`);
   }
 }

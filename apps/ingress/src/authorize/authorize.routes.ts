@@ -129,7 +129,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     }
     const deadline = Date.now() + (opts.waitMs ?? 10_000);
     while (Date.now() < deadline) {
-      const job = await opts.authorization.queue.getJob(jobId);
+      const job = await opts.authorization.getJob(jobId);
       const status = job ? await job.getState() : 'unknown';
       if (status === 'completed') return showOutcome(req, reply, state.componentAppId, code, String(job?.returnvalue), state.shopId);
       // 'failed' is final: a job that will be retried waits in 'delayed'.
