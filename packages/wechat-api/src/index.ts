@@ -5,3 +5,4 @@ export { AuthorizerApi, ComponentApi, type TokenSource } from './component-api.j
 export type * from './types.js';
 export { RELEASE_TEST, RELEASE_TEST_APPIDS, RELEASE_TEST_GROUPS } from './release-test.js';
 export { PERMISSION_SETS, permissionSetName } from './permission-sets.js';
+export { observeWeChatCalls, type WeChatCallObserver } from './call-observers.js';
