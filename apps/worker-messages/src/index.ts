@@ -5,7 +5,7 @@ export { ReplyDelivery, type OutboundPort, type OutboundRequest } from './line/r
 export { AccountInfoCache } from './routing/account-info.js';
 export { RouteReloader } from './routing/route-reloader.js';
 export { OutboundSender } from './outbound/outbound-sender.js';
-export { createOutboundWorker, type OutboundOutcome, type OutboundOutcomes, type OutboundWorkerDeps } from './outbound/outbound.worker.js';
+export { createOutboundWorker, type OutboundOutcomes, type OutboundWorkerDeps } from './outbound/outbound.worker.js';
 export { customMessageOf } from './outbound/custom-message-of.js';
 export { createHeldWorker, type HeldWorkerDeps } from './held/held.worker.js';
 export { releaseApiReply, type ReleaseApiDeps } from './release-api-reply.js';

@@ -10,3 +10,8 @@ export const APPID_REGEX = new RegExp(APPID_PATTERN);
 
 /** A WeChat AppId (component or authorizer) as a TypeBox schema, for routes and payloads. */
 export const AppId = Type.String({ pattern: APPID_PATTERN, examples: ['wxd3a0b0c0ffee0001'] });
+
+/** A shop's id as this service's callers name it (the `shop` of the authorization link). */
+export const SHOP_ID_PATTERN = '^[A-Za-z0-9_.:-]{1,64}$';
+export const SHOP_ID_REGEX = new RegExp(SHOP_ID_PATTERN);
+export const ShopId = Type.String({ pattern: SHOP_ID_PATTERN, examples: ['shop-1024'] });

@@ -23,12 +23,10 @@ export {
 } from './service-messages.js';
 export { MessageSequence, accountKey, type SequencedMessage } from './message-sequence.js';
 export {
-  MAX_PATTERN_LENGTH,
   RouteTable,
   patternProblem,
   routesChangedChannel,
   type RouteDecision,
-  type RouteMatch,
   type RoutableMessage,
   type RouteRule,
 } from './route-matcher.js';

@@ -1,16 +1,6 @@
+import { MAX_PATTERN_LENGTH, type RouteMatch } from '@weixin3rd/config';
 import { RE2JS } from 're2js';
 import type { WeChatMessage } from './service-messages.js';
-
-/** A routing rule's match (CONTRACT.md, "Message routes"): an absent field matches anything. */
-export interface RouteMatch {
-  componentAppId?: string;
-  authorizerAppId?: string;
-  shopId?: string;
-  msgType?: string;
-  event?: string;
-  eventKey?: string;
-  content?: { exact?: string; prefix?: string; contains?: string; regex?: string };
-}
 
 /** A rule as stored (`message_routes`), in the shape the matcher needs. */
 export interface RouteRule {
@@ -35,9 +25,6 @@ export interface RouteDecision {
   routeId: string | null;
   service: string;
 }
-
-/** Longest accepted pattern: RE2 runs in linear time, but its compiled program grows with the pattern. */
-export const MAX_PATTERN_LENGTH = 512;
 
 /**
  * Checks a content pattern: RE2 syntax (no backreferences or lookaround, so matching is linear

@@ -15,7 +15,7 @@ export {
   type ExpiringAuthorizer,
 } from './authorizers.repository.js';
 export { AuthCodesRepository, StateNoncesRepository } from './auth-codes.repository.js';
-export type { ContentMatch, MessageDoc, MessageRouteMatch, MessageStatus, OutboundOutcome } from './message-models.js';
+export type { MessageDoc, MessageStatus, OutboundOutcome } from './message-models.js';
 export { MessageRoutesRepository, type MessageRoute, type MessageRouteInput } from './message-routes.repository.js';
 export { MessagesRepository, type MessageFinish, type MessageRecordInput } from './messages.repository.js';
 export { rotateDataKey, type RotationOptions, type RotationProgress, type RotationReport } from './rotate-data-key.js';

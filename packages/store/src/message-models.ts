@@ -1,31 +1,13 @@
+import type { RouteMatch } from '@weixin3rd/config';
 import { Schema, type Connection } from 'mongoose';
-
-/** How a route looks at a message's Content: exactly one of the four. */
-export interface ContentMatch {
-  exact?: string;
-  prefix?: string;
-  contains?: string;
-  /** RE2 syntax (linear time): patterns that could backtrack are not accepted at all. */
-  regex?: string;
-}
-
-/** What a route matches; an absent field matches anything (CONTRACT.md, "Message routes"). */
-export interface MessageRouteMatch {
-  componentAppId?: string;
-  authorizerAppId?: string;
-  shopId?: string;
-  msgType?: string;
-  event?: string;
-  eventKey?: string;
-  content?: ContentMatch;
-}
 
 /** A routing rule: messages it matches go to the BullMQ queue `messages.<service>`. */
 export interface MessageRouteDoc {
   service: string;
   priority: number;
   enabled: boolean;
-  match: MessageRouteMatch;
+  /** Declared once, in @weixin3rd/config. */
+  match: RouteMatch;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -1,17 +1,9 @@
 import { Types } from 'mongoose';
-import type { MessageRouteDoc, MessageRouteMatch } from './message-models.js';
+import type { MessageRouteDoc } from './message-models.js';
 import type { Models } from './models.js';
 
 /** A routing rule as the API and the workers see it. */
-export interface MessageRoute {
-  id: string;
-  service: string;
-  priority: number;
-  enabled: boolean;
-  match: MessageRouteMatch;
-  createdAt: Date;
-  updatedAt: Date;
-}
+export type MessageRoute = MessageRouteDoc & { id: string };
 
 export type MessageRouteInput = Pick<MessageRoute, 'service' | 'priority' | 'enabled' | 'match'>;
 

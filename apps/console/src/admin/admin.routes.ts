@@ -1,3 +1,4 @@
+import { SHOP_ID_REGEX } from '@weixin3rd/config';
 import formbody from '@fastify/formbody';
 import type { AuthorizerTokenService } from '@weixin3rd/credentials';
 import type { Store } from '@weixin3rd/store';
@@ -163,8 +164,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         { action: 'authorizer.rebind', target: req.params.appid, detail: `shop ${req.body.shopId ?? ''}`, fallback: '/admin/authorizers' },
         async () => {
           const shopId = req.body.shopId ?? '';
-          if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(shopId))
-            throw Object.assign(new Error('shop: 1-64 of A-Z a-z 0-9 _ . : -'), { code: 'INVALID_REQUEST' });
+          if (!SHOP_ID_REGEX.test(shopId)) throw Object.assign(new Error('shop: 1-64 of A-Z a-z 0-9 _ . : -'), { code: 'INVALID_REQUEST' });
           const { after, previousShopId } = await deps.actions.rebind(req.params.appid, shopId, component(req.body));
           return `${after.nickName ?? after.appId}: ${previousShopId ?? '—'} → ${after.shopId ?? '—'}`;
         },

@@ -1,3 +1,4 @@
+import { SHOP_ID_REGEX } from '@weixin3rd/config';
 import type { AuthorizerTokenService } from '@weixin3rd/credentials';
 import type { Authorizer, Store } from '@weixin3rd/store';
 import { permissionSetName } from '@weixin3rd/wechat-api';
@@ -94,7 +95,7 @@ export async function authorizersPage(deps: AuthorizersPageDeps, query: Authoriz
     .join('');
   const linkComponent = query.component ?? components[0];
   const links =
-    query.linkShop && linkComponent && /^[A-Za-z0-9_.:-]{1,64}$/.test(query.linkShop)
+    query.linkShop && linkComponent && SHOP_ID_REGEX.test(query.linkShop)
       ? `<p id="links">${bi('店铺', 'Shop')} <strong>${esc(query.linkShop)}</strong>: ${copyButtons(authorizationLinks(deps.publicBaseUrl, linkComponent, query.linkShop))}
 <br><span class="mono small">${esc(authorizationLinks(deps.publicBaseUrl, linkComponent, query.linkShop).pc)}</span></p>`
       : '';

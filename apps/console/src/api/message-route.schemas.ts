@@ -1,33 +1,9 @@
+import { RouteMatch } from '@weixin3rd/config';
 import { ServiceName } from '@weixin3rd/queues';
 import { Type } from 'typebox';
-import { AppId, Instant, ShopId } from './schemas.js';
+import { Instant } from './schemas.js';
 
-/** The shapes of `/api/v1/message-routes` (CONTRACT.md, "Message routes"). */
-
-const ContentMatch = Type.Object(
-  {
-    exact: Type.Optional(Type.String({ maxLength: 2048 })),
-    prefix: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
-    contains: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
-    regex: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 512, description: 'RE2 syntax: linear-time, no backreferences or lookaround' }),
-    ),
-  },
-  { additionalProperties: false, minProperties: 1, maxProperties: 1, description: 'exactly one of exact, prefix, contains, regex' },
-);
-
-export const RouteMatch = Type.Object(
-  {
-    componentAppId: Type.Optional(AppId),
-    authorizerAppId: Type.Optional(AppId),
-    shopId: Type.Optional(ShopId),
-    msgType: Type.Optional(Type.String({ minLength: 1, maxLength: 32, examples: ['text'] })),
-    event: Type.Optional(Type.String({ minLength: 1, maxLength: 64, examples: ['subscribe'] })),
-    eventKey: Type.Optional(Type.String({ maxLength: 256 })),
-    content: Type.Optional(ContentMatch),
-  },
-  { additionalProperties: false, description: 'an absent field matches anything' },
-);
+/** The shapes of `/api/v1/message-routes` (CONTRACT.md, "Message routes"); the match is @weixin3rd/config's. */
 
 const example = { service: 'crm', priority: 10, enabled: true, match: { msgType: 'text', content: { prefix: '订单' } } };
 

@@ -1,11 +1,9 @@
-import { APPID_PATTERN, AppId } from '@weixin3rd/config';
+import { APPID_PATTERN, AppId, ShopId } from '@weixin3rd/config';
 import { Type, type TSchema } from 'typebox';
 
 /** The shared shapes of the console API: the schemas routes validate and serialise with, and /docs shows. */
 
-export { AppId };
-
-export const ShopId = Type.String({ pattern: '^[A-Za-z0-9_.:-]{1,64}$', examples: ['shop-1024'] });
+export { AppId, ShopId };
 
 /** A moment as ISO-8601 text (views convert Dates, so nullable unions serialise predictably). */
 export const Instant = Type.String({ format: 'date-time', examples: ['2026-12-01T08:00:00.000Z'] });

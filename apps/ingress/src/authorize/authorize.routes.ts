@@ -1,3 +1,4 @@
+import { SHOP_ID_REGEX } from '@weixin3rd/config';
 import { isAuthCodeOutcome, jobIds, type PreAuthSessions, type Producer, type QueueEvents } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
@@ -36,8 +37,6 @@ interface AuthorizeQuery {
   category_id_list?: string;
 }
 
-const SHOP = /^[A-Za-z0-9_.:-]{1,64}$/;
-
 /** The one-scan authorization pages of CONTRACT.md: `/authorize` and `/authorize/callback`. */
 export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app, opts) => {
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
@@ -67,7 +66,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
 
   app.get<{ Querystring: AuthorizeQuery }>('/authorize', async (req, reply) => {
     const q = req.query;
-    if (!q.shop || !SHOP.test(q.shop)) return problem(req, reply, 'SHOP_INVALID');
+    if (!q.shop || !SHOP_ID_REGEX.test(q.shop)) return problem(req, reply, 'SHOP_INVALID');
     const mode = q.mode === 'h5' ? 'h5' : 'pc';
     let componentAppId = q.component;
     if (!componentAppId) {

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync } from 'fastify';
-import { MessagePermissionError, type Pusher } from '../push/pusher.js';
+import { MessagePermissionError, type MessageFields, type Pusher } from '../push/pusher.js';
 import { runReleaseTest } from '../release/release-runner.js';
 import type { World } from '../world/world.js';
 import { ControlError } from './control-error.js';
@@ -92,19 +92,7 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
     },
   );
 
-  app.post<{
-    Body: {
-      componentAppId: string;
-      authorizerAppId: string;
-      openid?: string;
-      msgType: string;
-      content?: string;
-      event?: string;
-      eventKey?: string;
-      msgId?: string;
-      extra?: Record<string, string>;
-    };
-  }>(
+  app.post<{ Body: MessageFields & { componentAppId: string; authorizerAppId: string } }>(
     '/sandbox/messages',
     {
       schema: {

@@ -1,20 +1,12 @@
 import { AuthorizerUnavailableError, type AuthorizerTokenService } from '@weixin3rd/credentials';
 import { QUEUE, createWorker, isOutboundMessageJob, type OutboundMessageJob } from '@weixin3rd/queues';
-import type { Store } from '@weixin3rd/store';
+import type { OutboundOutcome, Store } from '@weixin3rd/store';
 import { AuthorizerApi, CUSTOM_SEND_PERMANENT, WeChatApiError, type CustomMessage, type Transport } from '@weixin3rd/wechat-api';
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AccountRate } from './account-rate.js';
 import { customMessageOf } from './custom-message-of.js';
 
-/** What became of a reply sent through custom/send, recorded on the answered message. */
-export interface OutboundOutcome {
-  status: 'sent' | 'failed' | 'skipped';
-  errcode: number | null;
-  errmsg: string | null;
-  attempts: number;
-  at: Date;
-}
 
 /** Where outcomes are kept: the messages record (`store.messages`). */
 export interface OutboundOutcomes {
