@@ -5,25 +5,15 @@
 // issue's case: a component token the new sandbox does not know). Writes bench/results/first-click.json.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { openTestDatabase, openTestRedis } from '@weixin3rd/testing';
+import { freePort } from '../world.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const runs = Number(process.env.FIRST_CLICK_RUNS ?? 10);
 const restart = process.env.FIRST_CLICK_RESTART === '1';
 const PRINTED = /^\[start\] .*(http\S+\/authorize\?shop=\S+)/;
-
-const freePort = () =>
-  new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 
 /** One `npm start`: until the URL is printed, then one request for it, then Ctrl-C. */
 async function startOnce(env) {

@@ -3,7 +3,6 @@
 // Same load generator (autocannon, in this process), same machine, one target at a time.
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -13,23 +12,17 @@ import { connectStore } from '@weixin3rd/store';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
 import { cpuSeconds, peakRssMb, pids } from '../proc.mjs';
+import { BENCH_DATA_KEY, REDIS_URL, benchComponent, benchMongoUri, freePort, track } from '../world.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
 const PUSHES = Number(process.env.BENCH_PUSHES ?? 120_000);
-const COMPONENT = {
-  appId: 'wx00000000000be7c1',
-  appSecret: 'bench-secret',
-  token: 'benchtoken',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
+const COMPONENT = benchComponent('wx00000000000be7c1');
 const AUTHORIZER = 'wx00000000000be7a1';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MONGO = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/weixin3rd');
-MONGO.pathname = '/bench-ingress';
+const MONGO = benchMongoUri('bench-ingress');
 const PREFIX = `bench-ingress-${Date.now()}`;
-const DATA_KEY = Buffer.alloc(32, 0xbe).toString('base64');
+const DATA_KEY = BENCH_DATA_KEY;
 
 /** Pre-encrypted pushes, so the generator spends no CPU on crypto during the run. */
 function makePushes(n) {
@@ -49,22 +42,9 @@ function makePushes(n) {
   return pushes;
 }
 
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** Starts a server process and waits until its port answers. */
-const children = new Set();
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-
 async function start(name, args, env, port) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-  children.add(child);
+  const child = track(spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] }));
   let output = '';
   let exited = null;
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -83,8 +63,6 @@ async function start(name, args, env, port) {
   }
   throw new Error(`${name} did not start:\n${output}`);
 }
-
-/** Peak resident set size of a process, from the kernel (VmHWM). */
 
 async function load(port, pushes, cursor, seconds) {
   const result = await autocannon({
@@ -148,7 +126,7 @@ const cursor = { next: 0 };
 const results = {};
 
 // (a) the ingress: a real process, real Redis, the store holding the component and the account.
-const store = await connectStore(MONGO.toString(), { dataKey: Buffer.from(DATA_KEY, 'base64') });
+const store = await connectStore(MONGO, { dataKey: Buffer.from(DATA_KEY, 'base64') });
 await store.components.upsert(COMPONENT);
 await store.authorizers.setStatus(COMPONENT.appId, AUTHORIZER, 'authorized');
 await store.close();
@@ -161,7 +139,7 @@ const ingress = await start(
   [...nodeFlags, 'apps/ingress/dist/main.js'],
   {
     SANDBOX_MODE: 'true',
-    MONGODB_URI: MONGO.toString(),
+    MONGODB_URI: MONGO,
     REDIS_URL,
     QUEUE_PREFIX: PREFIX,
     DATA_KEY,

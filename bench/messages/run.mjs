@@ -6,7 +6,6 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
@@ -14,43 +13,22 @@ import { connectStore } from '@weixin3rd/store';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
 import { cpuSeconds, peakRssMb } from '../proc.mjs';
+import { BENCH_DATA_KEY, REDIS_URL, benchComponent, benchMongoUri, freePort, track } from '../world.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RATE = Number(process.env.BENCH_RATE ?? 500);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
-const COMPONENT = {
-  appId: 'wx00000000000be7c2',
-  appSecret: 'bench-secret',
-  token: 'benchtoken',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const MONGO = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/weixin3rd');
-MONGO.pathname = `/bench-messages-${Date.now()}`;
+const COMPONENT = benchComponent('wx00000000000be7c2');
+const MONGO = benchMongoUri(`bench-messages-${Date.now()}`);
 const PREFIX = `bench-messages-${Date.now()}`;
-const DATA_KEY = Buffer.alloc(32, 0xbe).toString('base64');
+const DATA_KEY = BENCH_DATA_KEY;
 const appId = (i) => `wx0000000000${(0xb0000 + i).toString(16).padStart(6, '0')}`;
-
-const children = new Set();
-process.on('exit', () => children.forEach((c) => c.kill('SIGKILL')));
-// Stopped from outside (a timeout, Ctrl-C): 'exit' handlers run only on a normal exit.
-for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
-
-function freePort() {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts a process and waits for `ready` in its output. */
 async function start(name, args, env, ready) {
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
+  const child = track(spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
   let output = '';
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${name} not ready:\n${output}`)), 30_000);
@@ -69,7 +47,7 @@ async function start(name, args, env, ready) {
 }
 
 // The world: one component, ACCOUNTS authorized official accounts, one route to `echo`.
-const store = await connectStore(MONGO.toString(), { dataKey: Buffer.from(DATA_KEY, 'base64') });
+const store = await connectStore(MONGO, { dataKey: Buffer.from(DATA_KEY, 'base64') });
 await store.components.upsert(COMPONENT);
 for (let i = 0; i < ACCOUNTS; i += 100) {
   await Promise.all(
@@ -118,7 +96,7 @@ console.log(`[bench] ${total} pushes encrypted`);
 const port = await freePort();
 const env = {
   SANDBOX_MODE: 'true',
-  MONGODB_URI: MONGO.toString(),
+  MONGODB_URI: MONGO,
   REDIS_URL,
   QUEUE_PREFIX: PREFIX,
   DATA_KEY,

@@ -5,34 +5,21 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { connectStore } from '@weixin3rd/store';
 import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
 import { cpuSeconds, peakRssMb, pids, rssMb } from '../proc.mjs';
+import { REDIS_URL, benchComponent, benchMongoUri, freePort } from '../world.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // authorizers x worker processes; 100 000 with 2 workers is left out by default (15 more minutes).
 const RUNS = (process.env.BENCH_TOKENS_RUNS ?? '10000x1,10000x2,100000x1').split(',').map((r) => r.split('x').map(Number));
-const COMPONENT = {
-  appId: 'wx00000000000be701',
-  appSecret: 'bench-secret',
-  token: 'benchtoken',
-  encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-};
+const COMPONENT = benchComponent('wx00000000000be701');
 const DATA_KEY = Buffer.alloc(32, 0x7b);
 const API_TOKEN = 'bench-tokens-console-token';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const ferretPid = () => pids('[f]erretdb-v1.24.2 ')[0] ?? null;
 
 async function startApp(name, env, port) {
@@ -65,15 +52,14 @@ async function startApp(name, env, port) {
 
 async function run(n, workers) {
   const label = `bench-tokens-${n}-${workers}-${Date.now()}`;
-  const mongo = new URL(process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/weixin3rd');
-  mongo.pathname = `/${label.slice(0, 30)}`;
+  const mongo = benchMongoUri(label.slice(0, 30));
   const world = new World([componentForProject(COMPONENT, { publicBaseUrl: 'http://127.0.0.1:9' })]);
   world.settings.tokenTtlSeconds = 7200;
   const sandbox = await build({ world, onStartPushTicket: () => undefined });
   const sandboxUrl = await sandbox.listen({ host: '127.0.0.1', port: await freePort() });
 
   // Seed: WeChat knows N authorizations; our store holds them with tokens that expire now.
-  const store = await connectStore(mongo.toString(), { dataKey: DATA_KEY });
+  const store = await connectStore(mongo, { dataKey: DATA_KEY });
   await store.components.upsert(COMPONENT);
   const ticket = world.issueTicket(COMPONENT.appId);
   await store.tickets.save(COMPONENT.appId, ticket.value, Math.floor(ticket.issuedAtMs / 1000));
@@ -111,7 +97,7 @@ async function run(n, workers) {
   const [consolePort] = await Promise.all([freePort()]);
   const env = {
     SANDBOX_MODE: 'true',
-    MONGODB_URI: mongo.toString(),
+    MONGODB_URI: mongo,
     REDIS_URL,
     QUEUE_PREFIX: label,
     DATA_KEY: DATA_KEY.toString('base64'),
