@@ -1,4 +1,5 @@
 // `npm start` after preparation: every built process of CONTRACT.md under one supervisor.
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfigOrExit } from '@weixin3rd/config';
@@ -22,6 +23,25 @@ if (built.length === 0) {
 }
 console.log(`[start] running ${built.join(', ')}${missing.length ? `; not built yet: ${missing.join(', ')}` : ''}`);
 console.log(`[start] ${config.sandboxMode ? 'sandbox mode: the local WeChat sandbox plays WeChat' : 'real WeChat credentials configured'}`);
+
+// Each process without an internal HTTP server of its own (the workers), or whose server is public
+// (the ingress), serves Prometheus text at /metrics on a port of its own (README, Metrics): 9101 to
+// 9105 here, or METRICS_PORT given to npm start and the next four (0: each any free port, named in
+// its ready line). The console serves /metrics on CONSOLE_PORT; the sandbox serves none.
+const METRICS_OFFSETS = { ingress: 0, 'worker-tickets': 1, 'worker-authorization': 2, 'worker-tokens': 3, 'worker-messages': 4 };
+const metricsBase = process.env.METRICS_PORT === undefined ? 9101 : Number(process.env.METRICS_PORT);
+const metricsPortOf = (name) => (name in METRICS_OFFSETS ? (metricsBase === 0 ? 0 : metricsBase + METRICS_OFFSETS[name]) : undefined);
+
+// Sandbox mode with no API_TOKENS: a development token for this run, so the console and /admin
+// work with nothing set (printed below).
+const devToken = config.sandboxMode && config.apiTokens.length === 0 ? `dev-${randomBytes(16).toString('hex')}` : null;
+const shared = {
+  ...process.env,
+  ...(devToken ? { API_TOKENS: devToken } : {}),
+  // The children write into a pipe: they log human-readable lines when this terminal is one.
+  LOG_FORMAT: process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json'),
+};
+const { METRICS_PORT: _metricsPort, ...withoutMetricsPort } = shared;
 
 // In sandbox mode the authorization link can only be made once the sandbox's first ticket is
 // stored (the sandbox pushes it about 2 s after it starts, or at once when asked): the URL is
@@ -55,11 +75,18 @@ const askForTicket = () => {
 void firstTicket?.then(() => (pushAsked = true));
 
 const supervisor = runSupervisor(
-  built.map((name) => ({ name, command: process.execPath, args: [...appNodeOptions(name), `apps/${name}/dist/main.js`], cwd: root })),
+  built.map((name) => ({
+    name,
+    command: process.execPath,
+    args: [...appNodeOptions(name), `apps/${name}/dist/main.js`],
+    cwd: root,
+    env: metricsPortOf(name) === undefined ? withoutMetricsPort : { ...shared, METRICS_PORT: String(metricsPortOf(name)) },
+  })),
   {
     write(line, stream) {
       (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
-      const ready = /^\[(ingress|wechat-sandbox)\] .*"msg":"(?:ingress|wechat-sandbox) ready"/.exec(line);
+      // JSON ("msg":"ingress ready") or pino-pretty (INFO (ingress): ingress ready) lines.
+      const ready = /^\[(ingress|wechat-sandbox)\] .*\b(?:ingress|wechat-sandbox) ready\b/.exec(line);
       if (ready) {
         up.add(ready[1]);
         askForTicket();
@@ -71,10 +98,14 @@ const supervisor = runSupervisor(
 const host = 'localhost';
 const authorizeUrl = `${config.http.publicBaseUrl}/authorize?shop=demo-shop`;
 if (built.includes('ingress')) console.log(`[start] ingress  ${config.http.publicBaseUrl}`);
-if (built.includes('console'))
+if (built.includes('console')) {
   console.log(
-    `[start] console  http://${host}:${config.http.consolePort}/api/v1/components/:componentAppId  (Authorization: Bearer <one of API_TOKENS>)`,
+    `[start] console  http://${host}:${config.http.consolePort}/admin  (sign in with one of API_TOKENS), /docs, /queues, /metrics`,
   );
+  if (devToken) console.log(`[start] development API token (sandbox mode, this run only; set API_TOKENS for your own): ${devToken}`);
+}
+const metricsPorts = built.filter((name) => metricsPortOf(name)).map((name) => `${name} :${metricsPortOf(name)}`);
+if (metricsPorts.length) console.log(`[start] metrics  http://${host}:<port>/metrics on ${metricsPorts.join(', ')}`);
 if (built.includes('wechat-sandbox')) console.log(`[start] sandbox  http://${host}:${config.http.sandboxPort}/sandbox/state`);
 console.log('[start] Ctrl-C stops everything');
 

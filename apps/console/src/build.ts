@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import type { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import type { EventPublisher } from '@weixin3rd/events';
 import { QUEUE, type Producer } from '@weixin3rd/queues';
+import type { Registry } from '@weixin3rd/runtime';
 import type { Store } from '@weixin3rd/store';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -31,6 +32,8 @@ export interface ConsoleDeps {
   apiTokens: readonly string[];
   /** PUBLIC_BASE_URL: the ingress, where shops open /authorize (links the admin page copies). */
   publicBaseUrl?: string;
+  /** The process registry (WeChat calls, Node's own): served on /metrics after the console's gauges. */
+  metrics?: Registry;
   /** Queues shown on /admin and /queues beyond the service's own (subscriber copies, messages.<service>). */
   extraQueues?: readonly string[];
   logger?: FastifyServerOptions['loggerInstance'];
@@ -97,7 +100,11 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
   await queuesDashboard(app, queues, sessions);
 
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
-  await app.register(metricsRoutes, { store: deps.store, authorizerTokens: deps.authorizerTokens });
+  await app.register(metricsRoutes, {
+    store: deps.store,
+    authorizerTokens: deps.authorizerTokens,
+    ...(deps.metrics ? { registry: deps.metrics } : {}),
+  });
   app.get('/healthz', async () => ({ ok: true }));
   return app;
 }

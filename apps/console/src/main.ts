@@ -5,7 +5,7 @@ import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { build } from './build.js';
 
-await bootService('console', async ({ config, logger, store, redis: connect, onClose }) => {
+await bootService('console', async ({ config, logger, store, redis: connect, onClose, metrics }) => {
   if (config.apiTokens.length === 0) logger.warn({}, 'API_TOKENS is empty: every /api request is refused');
   const prefix = config.queue.prefix;
   const redis = connect('worker');
@@ -32,6 +32,7 @@ await bootService('console', async ({ config, logger, store, redis: connect, onC
     prefix,
     apiTokens: config.apiTokens,
     publicBaseUrl: config.http.publicBaseUrl,
+    metrics,
     // Downstream copies and message services, so /queues and /admin show their failed jobs too.
     extraQueues: [
       ...config.authorizerEventSubscribers.map(subscriberQueue),

@@ -2,6 +2,7 @@ import type { MessageSequence, Producer, ReplyBus } from '@weixin3rd/queues';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { authorizeRoutes, type AuthorizeOptions } from './authorize/authorize.routes.js';
 import { IngressError, type IngressErrorCode } from './errors.js';
+import type { IngressMetrics } from './ingress-metrics.js';
 import type { AuthorizerLookup, ComponentLookup } from './lookups.js';
 import { RateLimiter } from './rate-limit.js';
 import { echostrRoute } from './routes/echostr.route.js';
@@ -23,6 +24,8 @@ export interface IngressDeps {
   sequence: MessageSequence;
   options: { bodyLimit: number; replyBudgetMs: number; maxTimestampSkewSeconds: number; rateLimitPerSecond: number };
   logger?: FastifyServerOptions['loggerInstance'];
+  /** The process's measurements (METRICS_PORT); left out in tests that do not read them. */
+  metrics?: IngressMetrics;
   /** The authorization pages; left out where a test needs only the push routes. */
   authorize?: AuthorizeOptions;
 }
@@ -74,8 +77,18 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
   // Pushes: only what fails verification counts; past the limit it is answered 429 unlogged.
   const failureLimiter = new RateLimiter(deps.options.rateLimitPerSecond);
 
+  const metrics = deps.metrics;
+  if (metrics) {
+    app.addHook('onResponse', async (req, reply) => {
+      const refused = (req as { refusedWith?: string }).refusedWith;
+      metrics.request(req.routeOptions.url ?? 'unmatched', refused ?? String(reply.statusCode), reply.elapsedTime / 1000);
+    });
+  }
+
   app.setErrorHandler((error, req, reply) => {
     if (error instanceof IngressError) {
+      metrics?.refused(error.code);
+      (req as { refusedWith?: string }).refusedWith = error.code;
       if (UNVERIFIED.has(error.code) && !failureLimiter.allow(req.ip)) return reply.code(429).send(tooMany);
       req.log.warn({ code: error.code, url: req.routeOptions.url }, error.message);
       return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
@@ -108,6 +121,7 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
     sequence: deps.sequence,
     replyBudgetMs: deps.options.replyBudgetMs,
     maxSkewSeconds: deps.options.maxTimestampSkewSeconds,
+    ...(metrics ? { onReply: (outcome: 'in_time' | 'none' | 'late') => metrics.passiveReply(outcome) } : {}),
   });
   await app.register(echostrRoute, { components: deps.components });
   app.get('/healthz', async () => ({ ok: true }));

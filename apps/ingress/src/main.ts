@@ -5,9 +5,10 @@ import { Transport } from '@weixin3rd/wechat-api';
 import { preAuthCodes } from './authorize/pre-auth-code.js';
 import { StateSigner } from './authorize/state.js';
 import { build } from './build.js';
+import { IngressMetrics } from './ingress-metrics.js';
 import { storeLookups } from './lookups.js';
 
-await bootService('ingress', async ({ config, logger, store, redis, onClose }) => {
+await bootService('ingress', async ({ config, logger, store, redis, onClose, metrics }) => {
   const prefix = config.queue.prefix;
   // Producers fail fast in an outage: the push is answered 503 at once and WeChat retries.
   const producerConnection = redis('producer');
@@ -45,6 +46,7 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose }) =
     sequence: new MessageSequence(producerConnection, prefix),
     options: config.ingress,
     logger,
+    metrics: new IngressMetrics(metrics),
     authorize: {
       store,
       preAuthCode: preAuthCodes({

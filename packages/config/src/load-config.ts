@@ -137,6 +137,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
   const logLevel = (r.raw('LOG_LEVEL') ?? 'info').toLowerCase() as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) r.fail('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')} (got ${JSON.stringify(logLevel)})`);
+  // Human-readable on a terminal, JSON lines for machines; npm start's supervisor passes its own terminal's choice on.
+  const logFormat = (r.raw('LOG_FORMAT') ?? (process.stdout.isTTY ? 'pretty' : 'json')).toLowerCase();
+  if (logFormat !== 'json' && logFormat !== 'pretty') r.fail('LOG_FORMAT', `must be json or pretty (got ${JSON.stringify(logFormat)})`);
 
   const apiTokens = r.list('API_TOKENS');
   if (apiTokens.some((t) => t.length < 16)) r.fail('API_TOKENS', 'every token must be at least 16 characters');
@@ -171,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       mpBase: r.url('WECHAT_MP_BASE', sandboxMode ? sandboxUrl : 'https://mp.weixin.qq.com', ['http:', 'https:']),
       openBase: r.url('WECHAT_OPEN_BASE', sandboxMode ? sandboxUrl : 'https://open.weixin.qq.com', ['http:', 'https:']),
     },
+    metrics: { port: r.raw('METRICS_PORT') === undefined ? null : r.port('METRICS_PORT', 0) },
     ingress: {
       replyBudgetMs: r.int('INGRESS_REPLY_BUDGET_MS', 4000, 0, 4800),
       bodyLimit: r.int('INGRESS_BODY_LIMIT', 64 * 1024, 1024, 16 * 1024 * 1024),
@@ -198,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapComponent: component ?? (sandboxMode ? { ...SANDBOX_DEV_COMPONENT } : null),
     authorizerEventSubscribers: subscribers,
     logLevel,
+    logFormat: logFormat === 'pretty' ? 'pretty' : 'json',
   };
   if (r.problems.length > 0) throw new ConfigError(r.problems);
   return deepFreeze(config);

@@ -27,6 +27,8 @@ export interface Config {
     /** WECHAT_OPEN_BASE: the H5 consent page (wxaopen/safe/bindcomponent), on another host than the PC one. */
     readonly openBase: string;
   };
+  /** METRICS_PORT: where this process serves Prometheus text at /metrics on a port of its own (0: any free port; unset: none, the console still serves /metrics on its HTTP port). */
+  readonly metrics: { readonly port: number | null };
   /** Tuning of the push path (defaults suit WeChat's 5 s rule). */
   readonly ingress: {
     /** INGRESS_REPLY_BUDGET_MS: longest wait for a passive reply (0 disables; default 4000). */
@@ -75,4 +77,6 @@ export interface Config {
   readonly bootstrapComponent: Readonly<ComponentCredentials> | null;
   readonly authorizerEventSubscribers: readonly string[];
   readonly logLevel: LogLevel;
+  /** LOG_FORMAT: `pretty` (pino-pretty) or `json` lines; default pretty when stdout is a terminal. */
+  readonly logFormat: 'json' | 'pretty';
 }

@@ -5,6 +5,7 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createLogger, type Logger } from './logger.js';
+import { instrumentProcess, instrumentWorker, serveMetrics } from './metrics.js';
 import { runMain } from './run-main.js';
 import { onShutdown } from './shutdown.js';
 
@@ -47,11 +48,16 @@ export interface ServiceKit extends ProcessKit {
 export function bootProcess(name: string, start: (kit: ProcessKit) => Promise<ReadyFields | void>): Promise<void> {
   return runMain(name, async () => {
     const config = loadConfigOrExit();
-    const logger = createLogger({ name, level: config.logLevel });
+    const logger = createLogger({ name, level: config.logLevel, pretty: config.logFormat === 'pretty' });
     const kit = processKit(name, config, logger);
-    const fields = await start(kit);
+    const fields: ReadyFields = { ...(await start(kit)) };
+    if (config.metrics.port !== null) {
+      const served = await serveMetrics(kit.metrics, config.metrics.port, config.http.host);
+      kit.onClose(() => new Promise((resolve) => served.server.close(resolve)));
+      fields.metricsPort = served.port;
+    }
     // Supervisors and the end-to-end tests wait for this line.
-    logger.info(fields ?? {}, `${name} ready`);
+    logger.info(fields, `${name} ready`);
   });
 }
 
@@ -77,6 +83,7 @@ function processKit(name: string, config: Config, logger: Logger): ProcessKit {
   const metrics = new Registry();
   metrics.setDefaultLabels({ process: name });
   const onClose = (closer: Closer): void => void closers.push(closer);
+  onClose(instrumentProcess(metrics));
 
   onShutdown(
     async () => {
@@ -98,6 +105,8 @@ function processKit(name: string, config: Config, logger: Logger): ProcessKit {
     },
     manage(worker) {
       worker.on('failed', (job, err) => logger.warn({ job: job?.name, attempts: job?.attemptsMade, err }, 'job failed'));
+      // Closed after the worker (closers run last-registered first): the scrape reads through it until then.
+      onClose(instrumentWorker(metrics, worker));
       onClose(() => worker.close());
       return worker;
     },

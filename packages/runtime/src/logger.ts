@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 import { requestForLog } from './request-log.js';
 
 /** Field names that hold secrets wherever they appear (top level, one or two levels down). */
@@ -46,6 +47,8 @@ export interface CreateLoggerOptions {
   level?: string;
   /** Where lines go; stdout by default. Tests pass a stream to read them back. */
   destination?: DestinationStream;
+  /** Human-readable lines (pino-pretty) instead of JSON; redaction applies the same. */
+  pretty?: boolean;
 }
 
 /** A pino logger writing JSON lines, with every secret field replaced by `[redacted]` and no query values in request URLs. */
@@ -58,7 +61,9 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     // Fastify prefers the logger's serializers to its own: request URLs lose their query values.
     serializers: { req: requestForLog },
   };
-  return options.destination ? pino(config, options.destination) : pino(config);
+  if (options.destination) return pino(config, options.destination);
+  if (options.pretty) return pino(config, pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+  return pino(config);
 }
 
 export type { Logger };

@@ -12,3 +12,4 @@ export {
   type CustomMessage,
   type CustomMessageType,
 } from './custom-message.js';
+export { observeWeChatCalls, type WeChatCallObserver } from './call-observers.js';

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Got } from 'got';
+import { notifyWeChatCall } from './call-observers.js';
 import { WeChatApiError, splitRid } from './errors.js';
 
 export interface TransportOptions {
@@ -68,6 +69,19 @@ export class Transport {
   }
 
   private async once<T>(call: string, path: string, body: unknown, query: Record<string, string>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const answer = await this.exchange<T>(call, path, body, query);
+      notifyWeChatCall(call, 0, seconds());
+      return answer;
+    } catch (error) {
+      notifyWeChatCall(call, error instanceof WeChatApiError ? error.code : -2, seconds());
+      throw error;
+    }
+  }
+
+  private async exchange<T>(call: string, path: string, body: unknown, query: Record<string, string>): Promise<T> {
     let res;
     try {
       res = await (await this.client()).post(path.replace(/^\//, ''), { json: body, searchParams: query, responseType: 'text' });

@@ -1,10 +1,13 @@
 import type { AuthorizerTokenService } from '@weixin3rd/credentials';
+import type { Registry } from '@weixin3rd/runtime';
 import type { Store } from '@weixin3rd/store';
 import type { FastifyPluginAsync } from 'fastify';
 
 export interface MetricsRoutesOptions {
   store: Pick<Store, 'components' | 'tickets' | 'componentTokens'>;
   authorizerTokens: Pick<AuthorizerTokenService, 'quotaExhausted'>;
+  /** The process registry, appended (WeChat calls by API and errcode, Node's process metrics). */
+  registry?: Registry;
 }
 
 /**
@@ -12,7 +15,7 @@ export interface MetricsRoutesOptions {
  * console instance reports the same truth: ticket age (alert when over 20 min), component token
  * life, configuration errors, and authorizer token refreshes stopped by WeChat's daily quota.
  */
-export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { store, authorizerTokens }) => {
+export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (app, { store, authorizerTokens, registry }) => {
   app.get('/metrics', async (_req, reply) => {
     const now = Date.now();
     const lines = [
@@ -46,6 +49,9 @@ export const metricsRoutes: FastifyPluginAsync<MetricsRoutesOptions> = async (ap
       errorLines.push(`weixin3rd_component_config_error${label} ${summary?.lastError ? 1 : 0}`);
       quotaLines.push(`weixin3rd_authorizer_token_refresh_stopped${label} ${stopped ? 1 : 0}`);
     }
-    return reply.type('text/plain; version=0.0.4').send(`${[...lines, ...tokenLines, ...errorLines, ...quotaLines].join('\n')}\n`);
+    const processMetrics = registry ? await registry.metrics() : '';
+    return reply
+      .type('text/plain; version=0.0.4')
+      .send(`${[...lines, ...tokenLines, ...errorLines, ...quotaLines].join('\n')}\n${processMetrics}`);
   });
 };

@@ -16,6 +16,8 @@ export interface MessagesRouteOptions {
   sequence: MessageSequence;
   replyBudgetMs: number;
   maxSkewSeconds: number;
+  /** What became of the wait for a passive reply (metrics). */
+  onReply?: (outcome: 'in_time' | 'none' | 'late') => void;
 }
 
 /**
@@ -45,6 +47,7 @@ export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (ap
         return opts.messages.add('message', seq === undefined ? job : { ...job, seq }, jobIds.message(key), { priority });
       });
       const passive = await opts.replies.wait(key, opts.replyBudgetMs);
+      if (awaitingReply) opts.onReply?.(typeof passive === 'string' ? 'in_time' : passive === null ? 'none' : 'late');
       if (typeof passive !== 'string') return reply.type('text/plain').send('success');
       const timestamp = Math.floor(Date.now() / 1000);
       return reply.type('text/xml').send(push.crypto.encryptReply(passive, { timestamp, nonce: push.nonce, keyIndex: push.keyIndex }));

@@ -1,0 +1,139 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { observeWeChatCalls } from '@weixin3rd/wechat-api';
+import { Queue, type Worker } from 'bullmq';
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
+
+/**
+ * What every process measures in its own registry: Node's process metrics and every WeChat call
+ * by API and errcode (0 success; -2 network, -3 HTTP 5xx, -4 unreadable answer). Returns the
+ * observer's removal.
+ */
+export function instrumentProcess(registry: Registry): () => void {
+  collectDefaultMetrics({ register: registry, prefix: 'weixin3rd_' });
+  const calls = new Counter({
+    name: 'weixin3rd_wechat_calls_total',
+    help: 'WeChat API calls by API and errcode (0 success; -2 network, -3 HTTP 5xx, -4 unreadable answer).',
+    labelNames: ['api', 'errcode'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'weixin3rd_wechat_call_duration_seconds',
+    help: 'Duration of WeChat API calls (one attempt).',
+    labelNames: ['api'],
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5],
+    registers: [registry],
+  });
+  return observeWeChatCalls((api, errcode, seconds) => {
+    calls.inc({ api, errcode: String(errcode) });
+    duration.observe({ api }, seconds);
+  });
+}
+
+interface WorkerMetrics {
+  jobs: Counter<'queue' | 'outcome'>;
+  duration: Histogram<'queue'>;
+  queues: Map<string, Queue>;
+}
+
+const perRegistry = new WeakMap<Registry, WorkerMetrics>();
+
+function workerMetrics(registry: Registry): WorkerMetrics {
+  const existing = perRegistry.get(registry);
+  if (existing) return existing;
+  const queues = new Map<string, Queue>();
+  const metrics: WorkerMetrics = {
+    queues,
+    jobs: new Counter({
+      name: 'weixin3rd_jobs_total',
+      help: 'Jobs this process finished, by queue and outcome (completed, failed).',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    duration: new Histogram({
+      name: 'weixin3rd_job_duration_seconds',
+      help: 'Processing time of a job (start to finish of one attempt).',
+      labelNames: ['queue'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+  };
+  // Read from Redis at scrape time: every worker process of a queue reports the same depth.
+  new Gauge({
+    name: 'weixin3rd_queue_waiting_jobs',
+    help: 'Jobs waiting in the queue (waiting and prioritized), read from Redis at scrape time.',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      for (const [name, q] of queues) {
+        const counts = await q.getJobCounts('waiting', 'prioritized');
+        this.set({ queue: name }, (counts.waiting ?? 0) + (counts.prioritized ?? 0));
+      }
+    },
+  });
+  new Gauge({
+    name: 'weixin3rd_queue_oldest_waiting_seconds',
+    help: 'Age of the oldest job still waiting in the queue (0 when none waits).',
+    labelNames: ['queue'],
+    registers: [registry],
+    async collect() {
+      const now = Date.now();
+      for (const [name, q] of queues) {
+        const [oldest] = await q.getJobs(['waiting', 'prioritized'], 0, 0, true);
+        this.set({ queue: name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
+      }
+    },
+  });
+  perRegistry.set(registry, metrics);
+  return metrics;
+}
+
+/**
+ * Counts a worker's jobs by outcome and times them; its queue's depth and oldest waiting job are
+ * read at scrape time. Returns the closer of the queue handle it opened for that.
+ */
+export function instrumentWorker(registry: Registry, worker: Worker): () => Promise<void> {
+  const m = workerMetrics(registry);
+  const name = worker.name;
+  const observe = (
+    outcome: 'completed' | 'failed',
+    job: { processedOn?: number | undefined; finishedOn?: number | undefined } | undefined,
+  ) => {
+    m.jobs.inc({ queue: name, outcome });
+    if (job?.processedOn && job.finishedOn) m.duration.observe({ queue: name }, Math.max(0, job.finishedOn - job.processedOn) / 1000);
+  };
+  worker.on('completed', (job) => observe('completed', job));
+  worker.on('failed', (job) => observe('failed', job));
+  let queue = m.queues.get(name);
+  if (!queue) {
+    queue = new Queue(name, { connection: worker.opts.connection, prefix: worker.opts.prefix });
+    m.queues.set(name, queue);
+  }
+  const opened = queue;
+  return async () => {
+    m.queues.delete(name);
+    await opened.close();
+  };
+}
+
+/**
+ * Serves the registry as Prometheus text at `/metrics` on its own port: for processes without an
+ * internal HTTP server (workers) or whose server is public (the ingress). Port 0 takes any free one.
+ */
+export async function serveMetrics(registry: Registry, port: number, host = '0.0.0.0'): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (error: unknown) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`metrics failed: ${(error as Error).message}\n`),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return { server, port: (server.address() as AddressInfo).port };
+}
