@@ -15,6 +15,7 @@ import { apiV1, routes } from './api/api-v1.js';
 import { registerDocs } from './api/docs.js';
 import { AuthorizerActions } from './authorizer-actions.js';
 import { knownError } from './known-errors.js';
+import { MessageRouteActions } from './message-route-actions.js';
 import { authorizerTokensRoutes } from './routes/authorizer-tokens.routes.js';
 import { authorizersRoutes } from './routes/authorizers.routes.js';
 import { componentsRoutes } from './routes/components.routes.js';
@@ -70,6 +71,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     redis: deps.redis,
     keyPrefix: deps.prefix,
   });
+  const messageRoutes = new MessageRouteActions({ store: deps.store, redis: deps.redis, prefix: deps.prefix });
   await apiV1(
     app,
     deps.apiTokens,
@@ -77,7 +79,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
       routes(componentsRoutes, { store: deps.store, tokens: deps.tokens }),
       routes(authorizersRoutes, { store: deps.store, actions }),
       routes(authorizerTokensRoutes, { actions }),
-      routes(messageRoutesRoutes, { store: deps.store, redis: deps.redis, prefix: deps.prefix }),
+      routes(messageRoutesRoutes, { routes: messageRoutes }),
     ],
     (entry) => deps.store.audit.record(entry),
   );
@@ -92,6 +94,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
       sessions,
       apiTokens: deps.apiTokens,
       actions,
+      messageRoutes,
       authorizerTokens: deps.authorizerTokens,
       queues,
       publicBaseUrl: deps.publicBaseUrl ?? 'http://localhost:3000',

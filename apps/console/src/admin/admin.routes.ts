@@ -5,12 +5,14 @@ import type { Store } from '@weixin3rd/store';
 import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorizerActions } from '../authorizer-actions.js';
+import type { MessageRouteActions } from '../message-route-actions.js';
 import { auditPage } from './audit.page.js';
 import { authorizersPage, type AuthorizersQuery } from './authorizers.page.js';
 import { componentsPage } from './components.page.js';
 import { crossSite, requireCsrf, requireSession, sendSignIn, sessionCookie } from './guard.js';
 import { ADMIN_JS, layout } from './html.js';
 import { jobsPage } from './jobs.page.js';
+import { describeRoute, messageRoutesPage, routeFromForm, type RouteForm } from './message-routes.page.js';
 import { SESSION_SECONDS, SIGN_IN_COOKIE, sameSecret, tokenFingerprint, type SessionStore } from './session.js';
 
 export interface AdminDeps {
@@ -18,6 +20,7 @@ export interface AdminDeps {
   sessions: SessionStore;
   apiTokens: readonly string[];
   actions: AuthorizerActions;
+  messageRoutes: MessageRouteActions;
   authorizerTokens: Pick<AuthorizerTokenService, 'lastRefreshes' | 'quotaExhausted'>;
   queues: readonly Queue[];
   publicBaseUrl: string;
@@ -107,7 +110,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     const act = async (
       req: FastifyRequest,
       reply: FastifyReply,
-      what: { action: string; target: string; detail?: string; fallback: string },
+      what: { action: string; target: string; detail?: string; fallback: string; to?: string },
       run: () => Promise<string>,
     ) => {
       const op = req.operator!;
@@ -133,7 +136,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       });
       op.session.flash = flash;
       await deps.sessions.update(op.sessionId, op.session);
-      return reply.redirect(back(req, what.fallback), 303);
+      return reply.redirect(ok && what.to ? what.to : back(req, what.fallback), 303);
     };
 
     admin.post('/admin/sign-out', async (req, reply) => {
@@ -149,6 +152,11 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     );
     admin.get('/admin/jobs', async (req, reply) =>
       render(req, reply, ['失败任务', 'Failed jobs'], '/admin/jobs', (csrf) => jobsPage(deps.queues, csrf)),
+    );
+    admin.get<{ Querystring: { edit?: string } }>('/admin/message-routes', async (req, reply) =>
+      render(req, reply, ['消息路由', 'Message routes'], '/admin/message-routes', (csrf) =>
+        messageRoutesPage(deps.messageRoutes, req.query, csrf),
+      ),
     );
     admin.get('/admin/audit', async (req, reply) =>
       render(req, reply, ['审计日志', 'Audit log'], '/admin/audit', () => auditPage(deps.store)),
@@ -189,6 +197,40 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         if (!queue || !job) throw Object.assign(new Error(`no job ${req.params.id} in ${req.params.queue}`), { code: 'JOB_NOT_FOUND' });
         await job.retry('failed');
         return `已重试 · retried ${req.params.queue}/${req.params.id}`;
+      }),
+    );
+
+    // Message routes: the same checks and change notice as /api/v1/message-routes (MessageRouteActions).
+    const routesPage = '/admin/message-routes';
+    admin.post<{ Body: RouteForm }>('/admin/message-routes', async (req, reply) =>
+      act(req, reply, { action: 'route.add', target: req.body.service ?? '', fallback: routesPage }, async () => {
+        const route = await deps.messageRoutes.create(routeFromForm(req.body));
+        return `已添加 · added ${route.id}: ${describeRoute(route)}`;
+      }),
+    );
+    admin.post<{ Params: { id: string }; Body: RouteForm }>('/admin/message-routes/:id', async (req, reply) =>
+      act(req, reply, { action: 'route.edit', target: req.params.id, fallback: routesPage, to: routesPage }, async () => {
+        const before = await deps.messageRoutes.get(req.params.id);
+        const after = await deps.messageRoutes.replace(req.params.id, routeFromForm(req.body));
+        return `已保存 · saved ${after.id}: ${describeRoute(before)} → ${describeRoute(after)}`;
+      }),
+    );
+    admin.post<{ Params: { id: string }; Body: { enabled?: string } }>('/admin/message-routes/:id/enabled', async (req, reply) => {
+      const enabled = req.body.enabled === '1';
+      return act(
+        req,
+        reply,
+        { action: enabled ? 'route.enable' : 'route.disable', target: req.params.id, fallback: routesPage },
+        async () => {
+          const route = await deps.messageRoutes.setEnabled(req.params.id, enabled);
+          return `${enabled ? '已启用 · enabled' : '已停用 · disabled'} ${route.id}: ${describeRoute(route)}`;
+        },
+      );
+    });
+    admin.post<{ Params: { id: string } }>('/admin/message-routes/:id/delete', async (req, reply) =>
+      act(req, reply, { action: 'route.delete', target: req.params.id, fallback: routesPage, to: routesPage }, async () => {
+        const route = await deps.messageRoutes.delete(req.params.id);
+        return `已删除 · deleted ${route.id}: ${describeRoute(route)}`;
       }),
     );
   });

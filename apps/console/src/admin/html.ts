@@ -47,6 +47,10 @@ button.secondary{background:#fff;color:#1d2129;border:1px solid #c9cdd4}button.d
 form.inline{display:inline-flex;gap:6px;align-items:center;margin:2px 6px 2px 0}.flash{background:#e8ffea;border:1px solid #aff0b5;padding:8px 12px;border-radius:4px;margin-bottom:16px}
 .flash.bad{background:#ffece8;border-color:#fdcdc5}.hint{background:#fff7e8;border-left:3px solid #ff7d00;padding:8px 12px;margin-top:8px}
 .toolbar{display:flex;gap:8px;align-items:center;margin-bottom:12px;flex-wrap:wrap}.muted{color:#86909c}.small{font-size:12px}
+.route-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px 16px}.field{display:flex;flex-direction:column;gap:4px}
+.field input[type=text],.field input[type=number]{width:100%}.field.check{justify-content:flex-start}.field.check input{width:18px;height:18px;margin:6px 0}
+.field.wide{grid-column:span 2}.content-test{display:flex;gap:6px}.content-test input{flex:1;min-width:0}tr.message-route.disabled td{color:#86909c}tr.editing{outline:2px solid #07c160}
+a.button.secondary{background:#fff;color:#1d2129;border:1px solid #c9cdd4}
 `;
 
 export interface Layout {
