@@ -7,7 +7,8 @@ const idOf = (componentAppId: string, code: string): string => createHash('sha25
 /**
  * Which job exchanges an authorization code. The redirect and the `authorized` push carry the
  * same code: the first to claim it does the work; the other sees the claim and does nothing.
- * A retry of the winning job (same owner) may continue.
+ * A retry of the winning job (same owner) may continue, also after it failed for good (the
+ * operator's retry from /admin once the configuration is fixed).
  */
 export class AuthCodesRepository {
   constructor(
@@ -47,7 +48,16 @@ export class AuthCodesRepository {
     } catch (error) {
       if ((error as { code?: number }).code !== 11000) throw error;
       const existing = await this.models.authCode.findById(_id).lean();
-      return existing?.owner === owner && existing.status === 'processing' ? 'won' : 'lost';
+      if (existing?.owner !== owner) return 'lost';
+      if (existing.status === 'processing') return 'won';
+      // The owner's job failed for good (a WeChat refusal such as 61004 that leaves the code unused)
+      // and an operator retries it: the same job may try once more; a finished exchange stays done.
+      if (existing.status !== 'failed') return 'lost';
+      const reopened = await this.models.authCode.updateOne(
+        { _id, owner, status: 'failed' },
+        { $set: { status: 'processing', outcome: null } },
+      );
+      return reopened.modifiedCount === 1 ? 'won' : 'lost';
     }
   }
 

@@ -85,6 +85,16 @@ describe('authorizers', () => {
     });
   });
 
+  it("lets the owner of a claim that failed for good try again (an operator's retry), no one else", async () => {
+    const code = 'queryauthcode@@@failed';
+    expect(await store.authCodes.claim(C, code, 'job-1')).toBe('won');
+    await store.authCodes.finish(C, code, { status: 'failed', outcome: 'api_query_auth answered 61004', authorizerAppId: null });
+    expect(await store.authCodes.claim(C, code, 'job-2')).toBe('lost');
+    expect(await store.authCodes.claim(C, code, 'job-1')).toBe('won');
+    expect(await store.authCodes.outcome(C, code)).toMatchObject({ status: 'processing', outcome: null });
+    expect(await store.authCodes.claim(C, code, 'job-2')).toBe('lost');
+  });
+
   it('streams the accounts due for a refresh, soonest first, in batches, up to the limit', async () => {
     const E = 'wx00000000000000e9';
     const due = (appId: string, inMs: number | null) =>
