@@ -11,6 +11,7 @@ export function relative(at: Date | null | undefined, now = Date.now()): string 
   const s = Math.round((at.getTime() - now) / 1000);
   const a = Math.abs(s);
   const text = a < 60 ? `${a} s` : a < 3600 ? `${Math.floor(a / 60)} min` : `${Math.floor(a / 3600)} h ${Math.floor((a % 3600) / 60)} min`;
+  if (a < 5) return '刚刚 · just now';
   return s >= 0 ? `${text} 后 · in ${text}` : `${text} 前 · ${text} ago`;
 }
 
@@ -31,9 +32,11 @@ const NAV: readonly [string, string, string][] = [
 
 const CSS = `
 *{box-sizing:border-box}body{margin:0;font:14px/1.5 "Noto Sans CJK SC","PingFang SC","Microsoft YaHei",system-ui,sans-serif;color:#1d2129;background:#f4f5f7}
-header{background:#1f2d3d;color:#fff;padding:0 24px;display:flex;align-items:center;gap:20px;flex-wrap:wrap}
-header .brand{font-weight:600;padding:12px 0}header a{color:#c9d3df;text-decoration:none;padding:12px 2px;border-bottom:2px solid transparent}
-header a.on,header a:hover{color:#fff;border-bottom-color:#07c160}header .right{margin-left:auto;display:flex;gap:16px;align-items:center}
+header{background:#1f2d3d;color:#fff;padding:0 24px;font-size:14px}header .bar{display:flex;align-items:center;gap:12px;padding:10px 0 2px}
+header .brand{font-weight:600}header .bar:last-child{padding-bottom:10px}header .right{margin-left:auto;display:flex;gap:12px;align-items:center}header form{margin:0}
+header nav{display:flex;flex-wrap:wrap;gap:0 18px}header nav .ext{margin-left:auto;display:flex;gap:18px}
+header a{color:#c9d3df;text-decoration:none;padding:8px 2px 10px;border-bottom:2px solid transparent;white-space:nowrap;display:inline-block}header .en{color:#9aa8b8}
+header a.on,header a:hover{color:#fff;border-bottom-color:#07c160}
 header .who{color:#c9d3df;font-size:12px}header button{background:none;border:1px solid #6b7b8c;color:#fff;border-radius:4px;padding:3px 10px;cursor:pointer}
 main{padding:20px 24px;max-width:1400px}h1{font-size:20px;margin:0 0 16px}h2{font-size:16px;margin:24px 0 8px}
 .en{color:#86909c;font-size:.9em}.card{background:#fff;border-radius:6px;padding:16px;margin-bottom:16px;box-shadow:0 1px 2px rgba(0,0,0,.06)}
@@ -51,6 +54,8 @@ form.inline{display:inline-flex;gap:6px;align-items:center;margin:2px 6px 2px 0}
 .field input[type=text],.field input[type=number]{width:100%}.field.check{justify-content:flex-start}.field.check input{width:18px;height:18px;margin:6px 0}
 .field.wide{grid-column:span 2}.content-test{display:flex;gap:6px}.content-test input{flex:1;min-width:0}tr.message-route.disabled td{color:#86909c}tr.editing{outline:2px solid #07c160}
 a.button.secondary{background:#fff;color:#1d2129;border:1px solid #c9cdd4}
+button .en,.button .en{color:rgba(255,255,255,.85)}button.secondary .en,a.button.secondary .en{color:#86909c}.card h2:first-child{margin-top:0}
+.scroll{overflow-x:auto}td.data{max-width:420px;word-break:break-all}time{white-space:nowrap}td.shop{white-space:nowrap}
 `;
 
 export interface Layout {
@@ -72,8 +77,8 @@ export function layout(l: Layout, body: string): string {
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${esc(l.title[0])} · ${esc(l.title[1])} — weixin3rd</title><style>${CSS}</style><script src="/admin/assets/admin.js" defer></script></head>
-<body><header><span class="brand">weixin3rd 运营控制台 <span class="en">Operator console</span></span>${l.actor ? nav : ''}
-<span class="right">${l.actor ? `<a href="/queues">${bi('队列面板', 'Queues')}</a><a href="/docs">${bi('接口文档', 'API docs')}</a>` : ''}${user}</span></header>
+<body><header><div class="bar"><span class="brand">weixin3rd 运营控制台 <span class="en">Operator console</span></span><span class="right">${user}</span></div>
+${l.actor ? `<nav>${nav}<span class="ext"><a href="/queues">${bi('队列面板', 'Queues')}</a><a href="/docs">${bi('接口文档', 'API docs')}</a></span></nav>` : ''}</header>
 <main><h1>${bi(l.title[0], l.title[1])}</h1>${flash}${body}</main></body></html>`;
 }
 

@@ -16,7 +16,7 @@ export async function queuesDashboard(app: FastifyInstance, queues: readonly Que
   createBullBoard({
     queues: queues.map((q) => new BullMQAdapter(q)),
     serverAdapter,
-    options: { uiConfig: { boardTitle: 'weixin3rd 队列 · Queues', miscLinks: [{ text: '← Admin', url: '/admin' }] } },
+    options: { uiConfig: { boardTitle: 'weixin3rd 队列', miscLinks: [{ text: '← 控制台 Admin', url: '/admin' }] } },
   });
   serverAdapter.setBasePath('/queues');
   await app.register(async (scope) => {
