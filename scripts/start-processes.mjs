@@ -74,6 +74,9 @@ const askForTicket = () => {
 };
 void firstTicket?.then(() => (pushAsked = true));
 
+// eslint-disable-next-line no-control-regex -- the escape sequences pino-pretty colours with
+const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
+
 const supervisor = runSupervisor(
   built.map((name) => ({
     name,
@@ -85,8 +88,9 @@ const supervisor = runSupervisor(
   {
     write(line, stream) {
       (stream === 'stdout' ? process.stdout : process.stderr).write(`${line}\n`);
-      // JSON ("msg":"ingress ready") or pino-pretty (INFO (ingress): ingress ready) lines.
-      const ready = /^\[(ingress|wechat-sandbox)\] .*\b(?:ingress|wechat-sandbox) ready\b/.exec(line);
+      // JSON ("msg":"ingress ready") or pino-pretty lines (INFO (ingress): ingress ready, in colours).
+      const plain = line.replace(ANSI_COLOUR, '');
+      const ready = /^\[(ingress|wechat-sandbox)\] .*\b(?:ingress|wechat-sandbox) ready\b/.exec(plain);
       if (ready) {
         up.add(ready[1]);
         askForTicket();
