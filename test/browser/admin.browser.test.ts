@@ -192,7 +192,7 @@ describe('the operator console in a real browser', () => {
     await page.goto(`${consoleUrl}/queues`);
     await page.waitForSelector('text=authorization');
     // The overview, not its loading state: the queues' cards with their counts.
-    await page.waitForFunction(() => !document.body.innerText.includes('Loading...') && document.body.innerText.includes('token-refresh'));
+    await page.waitForFunction("!document.body.innerText.includes('Loading...') && document.body.innerText.includes('token-refresh')");
     await shot(page, '13-queues');
 
     await page.goto(`${consoleUrl}/docs`);
