@@ -108,8 +108,9 @@ if (built.includes('console')) {
   );
   if (devToken) console.log(`[start] development API token (sandbox mode, this run only; set API_TOKENS for your own): ${devToken}`);
 }
-const metricsPorts = built.filter((name) => metricsPortOf(name)).map((name) => `${name} :${metricsPortOf(name)}`);
-if (metricsPorts.length) console.log(`[start] metrics  http://${host}:<port>/metrics on ${metricsPorts.join(', ')}`);
+const metricsPorts = built.filter((name) => metricsPortOf(name) !== undefined).map((name) => `${name} :${metricsPortOf(name)}`);
+if (metricsBase === 0) console.log('[start] metrics  /metrics on a free port each, named in its ready line (metricsPort)');
+else if (metricsPorts.length) console.log(`[start] metrics  http://${host}:<port>/metrics on ${metricsPorts.join(', ')}`);
 if (built.includes('wechat-sandbox')) console.log(`[start] sandbox  http://${host}:${config.http.sandboxPort}/sandbox/state`);
 console.log('[start] Ctrl-C stops everything');
 
