@@ -162,7 +162,8 @@ describe('Prometheus metrics from every process after an end-to-end flow', () =>
     expect(all - within1s).toBeGreaterThanOrEqual(1);
     expect(sum(ingress, 'weixin3rd_ingress_verification_failures_total', { kind: 'signature_invalid' })).toBe(1);
     expect(sum(ingress, 'weixin3rd_ingress_passive_replies_total', { outcome: 'in_time' })).toBeGreaterThanOrEqual(1);
-    expect(sum(ingress, 'weixin3rd_ingress_passive_replies_total', { outcome: 'late' })).toBe(1);
+    // At least the slow one (on a loaded machine a quick one can be late too).
+    expect(sum(ingress, 'weixin3rd_ingress_passive_replies_total', { outcome: 'late' })).toBeGreaterThanOrEqual(1);
     expect(matching(ingress, 'weixin3rd_ingress_passive_replies_total', { outcome: 'none' })).toHaveLength(1);
     expect(sum(ingress, 'weixin3rd_process_resident_memory_bytes')).toBeGreaterThan(0);
     for (const s of ingress) expect(s.labels.process ?? 'ingress').toBe('ingress');
@@ -183,7 +184,9 @@ describe('Prometheus metrics from every process after an end-to-end flow', () =>
       await counted('worker-messages', 'weixin3rd_jobs_total', { queue: 'account-messages', outcome: 'completed' }),
     ).toBeGreaterThanOrEqual(2);
     // The late reply leaves by the customer-service API.
-    expect(await counted('worker-messages', 'weixin3rd_jobs_total', { queue: 'messages-outbound', outcome: 'completed' })).toBe(1);
+    expect(
+      await counted('worker-messages', 'weixin3rd_jobs_total', { queue: 'messages-outbound', outcome: 'completed' }),
+    ).toBeGreaterThanOrEqual(1);
     expect(await counted('worker-messages', 'weixin3rd_wechat_calls_total', { errcode: '0' })).toBeGreaterThan(0);
     for (const name of WORKERS) {
       const samples = await scrape(name);
