@@ -126,6 +126,26 @@ describe('ComponentTokenService', () => {
     expect((await store.components.summary(C.appId))?.lastError).toMatchObject({ code: '40125', message: 'invalid appsecret' });
   });
 
+  it('shows a configuration refusal met by any component call (61004 on api_query_auth), and clears it once calls go through', async () => {
+    await pushTicket();
+    const tokens = service();
+    world.addFault({ api: 'api_query_auth', kind: 'errcode', errcode: 61004, remaining: 1 });
+    const error = await tokens
+      .api(C.appId)
+      .queryAuth('some-code')
+      .catch((e: unknown) => e);
+    expect((error as WeChatApiError).code).toBe(61004);
+    expect((await store.components.summary(C.appId))?.lastError).toMatchObject({ code: '61004' });
+    // A refusal that is not about configuration leaves the record as it is.
+    await tokens
+      .api(C.appId)
+      .queryAuth('unknown-code')
+      .catch(() => undefined);
+    expect((await store.components.summary(C.appId))?.lastError).toMatchObject({ code: '61004' });
+    await tokens.api(C.appId).createPreAuthCode();
+    expect((await store.components.summary(C.appId))?.lastError).toBeNull();
+  });
+
   it('handles 61006 by asking for a push, and recovers from -1 and 5xx', async () => {
     await store.tickets.save(C.appId, 'ticket@@@forged', Math.floor(Date.now() / 1000));
     await expect(service().ensure(C.appId)).rejects.toMatchObject({ code: 61006 });

@@ -40,6 +40,8 @@ export interface TicketHealth {
 export class ComponentTokenService {
   private readonly margin: number;
   private readonly held = new Map<string, { token: StoredToken; until: number }>();
+  /** Components for which this process recorded a configuration refusal, cleared by its next call that succeeds. */
+  private readonly configRefused = new Set<string>();
 
   constructor(private readonly deps: ComponentTokenServiceDeps) {
     this.margin = deps.refreshMarginMs ?? COMPONENT_REFRESH_MARGIN_MS;
@@ -85,7 +87,30 @@ export class ComponentTokenService {
         this.held.delete(appId);
         return this.hold(appId, await this.ensure(appId, { failedToken: failed })).accessToken;
       },
+      settled: (error) => this.noteConfiguration(appId, error),
     };
+  }
+
+  /**
+   * A configuration refusal met by any call (api_query_auth answering 61004 as much as a token
+   * refresh answering 40125) is recorded on the component for the console; the next call of this
+   * process that goes through clears it (and so does every component token refresh).
+   */
+  private async noteConfiguration(appId: string, error: unknown): Promise<void> {
+    const refused = error instanceof WeChatApiError && error.kind === 'config';
+    // Any other refusal says nothing about the configuration either way.
+    if (!refused && (error !== null || !this.configRefused.has(appId))) return;
+    try {
+      if (refused) {
+        await this.deps.store.components.setError(appId, { code: String(error.code), message: error.errmsg });
+        this.configRefused.add(appId);
+      } else {
+        await this.deps.store.components.setError(appId, null);
+        this.configRefused.delete(appId);
+      }
+    } catch (err) {
+      this.deps.logger?.warn({ componentAppId: appId, err }, 'could not record the configuration state of the component');
+    }
   }
 
   /**

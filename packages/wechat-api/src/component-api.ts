@@ -19,6 +19,12 @@ export interface TokenSource {
    * compare-and-set: another caller may have refreshed already) and return the current one.
    */
   renew(failed: string): Promise<string>;
+  /**
+   * Told how each call made with the token ended: the refusal (any WeChatApiError) or null for
+   * success, so the owner can show a configuration refusal (40125, 61004 IP allow-list…) whatever
+   * call met it, and clear it once calls go through again. Never throws.
+   */
+  settled?(error: unknown): Promise<void>;
 }
 
 const P = '/cgi-bin/component/';
@@ -119,14 +125,25 @@ export class ComponentApi {
   ): Promise<T> {
     if (!this.tokens) throw new Error(`${call} needs a component access token source`);
     const param = options.tokenParam ?? 'component_access_token';
-    const token = await this.tokens.get();
+    const tokens = this.tokens;
+    const token = await tokens.get();
+    const attempt = async (): Promise<T> => {
+      try {
+        return await this.transport.post<T>(call, path, body, { [param]: token }, options);
+      } catch (error) {
+        if (!isWeChatApiError(error) || error.kind !== 'token') throw error;
+        // One compare-and-set refresh of the token that failed, then one retry.
+        const fresh = await tokens.renew(token);
+        return this.transport.post<T>(call, path, body, { [param]: fresh }, options);
+      }
+    };
     try {
-      return await this.transport.post<T>(call, path, body, { [param]: token }, options);
+      const result = await attempt();
+      await tokens.settled?.(null);
+      return result;
     } catch (error) {
-      if (!isWeChatApiError(error) || error.kind !== 'token') throw error;
-      // One compare-and-set refresh of the token that failed, then one retry.
-      const fresh = await this.tokens.renew(token);
-      return this.transport.post<T>(call, path, body, { [param]: fresh }, options);
+      if (isWeChatApiError(error)) await tokens.settled?.(error);
+      throw error;
     }
   }
 }
