@@ -205,7 +205,7 @@ describe('console authorizers API', () => {
   it('queues a reconciliation on demand', async () => {
     const res = await call('POST', '/api/v1/components/wx00000000000c0a01/reconcile');
     expect(res.statusCode).toBe(202);
-    expect((await authorization.queue.getJobs(['waiting'])).map((j) => j.name)).toContain('reconcile');
+    expect((await authorization.getJobs(['waiting'])).map((j) => j.name)).toContain('reconcile');
     expect((await call('POST', '/api/v1/components/wx00000000000c0aff/reconcile')).statusCode).toBe(404);
   });
 });

@@ -210,14 +210,14 @@ describe('GET /authorize/callback', () => {
   const valid = () => encodeURIComponent(signer.sign(COMPONENT.appId, 'S1').value);
 
   it('refuses forged, tampered, expired and replayed states, and a missing code; nothing enqueued', async () => {
-    const before = (await ing.producers.authorization.queue.getJobCounts()).waiting;
+    const before = (await ing.producers.authorization.getJobCounts()).waiting;
     expect((await get(`/authorize/callback?state=forged&auth_code=x`)).status).toBe(400);
     const [payload] = decodeURIComponent(valid()).split('.');
     expect((await get(`/authorize/callback?state=${payload}.${'A'.repeat(43)}&auth_code=x`)).status).toBe(400);
     const expired = encodeURIComponent(signer.sign(COMPONENT.appId, 'S1', Date.now() - 31 * 60_000).value);
     expect((await get(`/authorize/callback?state=${expired}&auth_code=x`)).html).toContain('已过期');
     expect((await get(`/authorize/callback?state=${valid()}`)).html).toContain('未返回授权码');
-    expect((await ing.producers.authorization.queue.getJobCounts()).waiting).toBe(before);
+    expect((await ing.producers.authorization.getJobCounts()).waiting).toBe(before);
     const once = valid();
     await get(`/authorize/callback?state=${once}&auth_code=queryauthcode@@@x`);
     expect((await get(`/authorize/callback?state=${once}&auth_code=queryauthcode@@@x`)).html).toContain('已使用过');
@@ -226,8 +226,8 @@ describe('GET /authorize/callback', () => {
   it('enqueues the code bound to the shop and says so while the exchange is pending', async () => {
     const res = await get(`/authorize/callback?state=${valid()}&auth_code=queryauthcode@@@pending`);
     expect(res.status).toBe(202);
-    const jobs = await ing.producers.authorization.queue.getJobs(['waiting']);
-    expect(jobs.find((j) => j.data.authCode === 'queryauthcode@@@pending')?.data).toEqual({
+    const jobs = await ing.producers.authorization.getJobs(['waiting']);
+    expect(jobs.find((j) => 'authCode' in j.data && j.data.authCode === 'queryauthcode@@@pending')?.data).toEqual({
       componentAppId: COMPONENT.appId,
       authCode: 'queryauthcode@@@pending',
       shopId: 'S1',

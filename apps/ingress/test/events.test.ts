@@ -25,7 +25,7 @@ describe('POST /wechat/:componentAppId/events', () => {
     expect(await res.text()).toBe('success');
     const again = signedPush(ing.crypto, ticketXml('ticket@@@one'));
     expect(await (await post(`${eventsUrl()}?${again.query}`, again.body)).text()).toBe('success');
-    const jobs = await ing.producers.tickets.queue.getJobs(['waiting']);
+    const jobs = await ing.producers.tickets.getJobs(['waiting']);
     expect(jobs.map((j) => j.data)).toEqual([
       { componentAppId: COMPONENT.appId, ticket: 'ticket@@@one', createTime: '1700000000', receivedAt: expect.any(String) },
     ]);
@@ -43,7 +43,7 @@ describe('POST /wechat/:componentAppId/events', () => {
       const push = signedPush(ing.crypto, xml);
       expect(await (await post(`${eventsUrl()}?${push.query}`, push.body)).text()).toBe('success');
     }
-    const jobs = await ing.producers.authorization.queue.getJobs(['waiting']);
+    const jobs = await ing.producers.authorization.getJobs(['waiting']);
     expect(jobs.map((j) => j.name).sort()).toEqual(['authorized', 'unauthorized', 'unknown-info-type', 'updateauthorized']);
     expect(jobs.find((j) => j.name === 'authorized')?.data).toMatchObject({
       authCode: 'queryauthcode@@@c1',

@@ -100,8 +100,8 @@ describe('POST /wechat/:componentAppId/accounts/:appid/messages', () => {
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('success');
     expect(await jobCount(ing.producers.messages as never)).toBe(before);
-    const held = await ing.producers.held.queue.getJobs(['waiting', 'delayed', 'active']);
-    expect(held.map((j) => (j.data as { dedupeKey: string }).dedupeKey)).toEqual([`${COMPONENT.appId}/wx9999999999999999/msg/10009`]);
+    const held = await ing.producers.held.getJobs(['waiting', 'delayed', 'active']);
+    expect(held.map((j) => j.data.dedupeKey)).toEqual([`${COMPONENT.appId}/wx9999999999999999/msg/10009`]);
   });
 });
 

@@ -67,7 +67,7 @@ async function run(
   jobId: string,
 ): Promise<unknown> {
   await producer.add(name as never, data as never, jobId, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
-  const job = await producer.queue.getJob(jobId);
+  const job = await producer.getJob(jobId);
   return job?.waitUntilFinished(queueEvents, 20_000);
 }
 

@@ -27,9 +27,7 @@ export function createTokensWorker(deps: TokensWorkerDeps): Worker {
 
   const refresh = async (job: RefreshAuthorizerTokenJob): Promise<string> => {
     try {
-      // Only a forced job refreshes a token that looks valid (a caller saw WeChat refuse it).
-      const dueWithin = job.reason === 'forced' ? Number.POSITIVE_INFINITY : REFRESH_WINDOW_MS;
-      return (await deps.tokens.refreshIfDue(job.componentAppId, job.authorizerAppId, dueWithin)) ? 'refreshed' : 'fresh';
+      return (await deps.tokens.refreshIfDue(job.componentAppId, job.authorizerAppId, REFRESH_WINDOW_MS)) ? 'refreshed' : 'fresh';
     } catch (error) {
       if (error instanceof AuthorizerUnavailableError) return error.code;
       if (error instanceof QuotaExhaustedError) throw new UnrecoverableError(error.message);

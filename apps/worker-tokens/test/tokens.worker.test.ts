@@ -53,11 +53,14 @@ async function authorize(appId: string, accessTokenExpiresAt: Date | null): Prom
 }
 
 /** What one worker-tokens process holds: its Redis connection, token service and producer. */
-function services(): { connection: Redis; tokens: AuthorizerTokenService; producer: Producer<'token-refresh'> } {
+async function services(): Promise<{ connection: Redis; tokens: AuthorizerTokenService; producer: Producer<'token-refresh'> }> {
   const connection = redis.connect();
   const components = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
   const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix: redis.prefix, logger: silent });
-  return { connection, tokens, producer: new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix) };
+  const producer = new Producer('token-refresh', createRedis(redis.url, 'worker'), redis.prefix);
+  // Producer.add fails at once while Redis is still connecting.
+  await producer.ready();
+  return { connection, tokens, producer };
 }
 
 beforeAll(async () => {
@@ -85,7 +88,7 @@ describe('worker-tokens', () => {
     const workers: Worker[] = [];
     const producers: Producer<'token-refresh'>[] = [];
     for (let w = 0; w < 4; w++) {
-      const { connection, tokens, producer } = services();
+      const { connection, tokens, producer } = await services();
       producers.push(producer);
       workers.push(
         createTokensWorker({
@@ -100,14 +103,14 @@ describe('worker-tokens', () => {
         }),
       );
     }
-    await Promise.all(producers.map((p, i) => p.queue.add('sweep', {}, { jobId: `sweep-${i}` })));
+    await Promise.all(producers.map((p, i) => p.add('sweep', {}, `sweep-${i}`)));
     const deadline = Date.now() + 20_000;
     for (;;) {
       const expiring = await store.authorizers.findExpiring(new Date(Date.now() + 60 * 60_000), N);
       if (expiring.length === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }
-    await Promise.all(producers.map((p) => p.queue.add('sweep', {}, { jobId: 'sweep-again' })));
+    await Promise.all(producers.map((p) => p.add('sweep', {}, 'sweep-again')));
     await new Promise((r) => setTimeout(r, 500));
     const calls = world.calls.filter((c) => c.api === 'api_authorizer_token' && c.errcode === 0);
     const perAuthorizer = new Map<string, number>();
@@ -125,7 +128,7 @@ describe('worker-tokens', () => {
   it('queues again, at the next sweep, a refresh that failed for good (45009 until the quota reset)', async () => {
     const appId = appIdOf(N + 1);
     await authorize(appId, new Date(Date.now() - 1000));
-    const { connection, tokens, producer } = services();
+    const { connection, tokens, producer } = await services();
     const worker = createTokensWorker({
       store,
       tokens,
@@ -140,9 +143,8 @@ describe('worker-tokens', () => {
       for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
         // The state first, then the job: read the other way round, a job finishing in between
         // looks completed with the return value it had while active (null).
-        const state = await producer.queue.getJobState(jobId);
-        if (state === 'completed' || state === 'failed')
-          return { state, value: (await producer.queue.getJob(jobId))?.returnvalue as unknown };
+        const state = await producer.getJobState(jobId);
+        if (state === 'completed' || state === 'failed') return { state, value: (await producer.getJob(jobId))?.returnvalue as unknown };
       }
       throw new Error(`${jobId} did not settle`);
     };
@@ -152,21 +154,21 @@ describe('worker-tokens', () => {
       ).length;
 
     world.addFault({ api: 'api_authorizer_token', kind: 'errcode', errcode: 45009, remaining: 1 });
-    await producer.queue.add('sweep', {}, { jobId: 'sweep-quota-1' });
+    await producer.add('sweep', {}, 'sweep-quota-1');
     expect(await settled('sweep-quota-1')).toMatchObject({ state: 'completed', value: { requeued: 0 } });
-    const [refreshId] = (await producer.queue.getRanges(['failed', 'completed', 'active', 'wait', 'prioritized'], 0, -1)).filter((id) =>
+    const [refreshId] = (await producer.getJobIds(['failed', 'completed', 'active', 'wait', 'prioritized'])).filter((id) =>
       id.startsWith(`refresh-${appId}-`),
     );
     expect(refreshId).toBeDefined();
     expect((await settled(refreshId as string)).state).toBe('failed');
 
     // While the quota is used up, sweeps leave the component alone.
-    await producer.queue.add('sweep', {}, { jobId: 'sweep-quota-2' });
+    await producer.add('sweep', {}, 'sweep-quota-2');
     expect(await settled('sweep-quota-2')).toMatchObject({ state: 'completed', value: { enqueued: 0, requeued: 0 } });
 
     // 00:00 Beijing: the quota flag expires; the next sweep must not be blocked by the failed job's id.
     await connection.del(`${redis.prefix}:quota-exhausted:authorizer-token:${C.appId}`);
-    await producer.queue.add('sweep', {}, { jobId: 'sweep-quota-3' });
+    await producer.add('sweep', {}, 'sweep-quota-3');
     expect(await settled('sweep-quota-3')).toMatchObject({ state: 'completed', value: { enqueued: 1, requeued: 1 } });
     expect(await settled(refreshId as string)).toMatchObject({ state: 'completed', value: 'refreshed' });
     expect(successes()).toBe(1);
@@ -179,19 +181,24 @@ describe('worker-tokens', () => {
   it('skips the scan while more refreshes wait than the rate limit lets through in a minute', async () => {
     const appId = appIdOf(N + 2);
     await authorize(appId, new Date(Date.now() - 1000));
-    const { tokens, producer } = services();
+    const { tokens, producer } = await services();
     // No worker runs here: 60 queued refreshes are a minute's work at 1 per second.
     const sweep = createTokenSweep({ store, tokens, producer, refreshPerSecond: 1, logger: silent });
     const data = { componentAppId: C.appId, authorizerAppId: appIdOf(0), reason: 'sweep' as const };
-    await producer.queue.addBulk(
-      Array.from({ length: 60 }, (_, i) => ({ name: 'refresh-authorizer-token', data, opts: { jobId: `backlog-${i}`, priority: 1 + i } })),
+    await producer.addBulk(
+      Array.from({ length: 60 }, (_, i) => ({
+        name: 'refresh-authorizer-token' as const,
+        data,
+        jobId: `backlog-${i}`,
+        opts: { priority: 1 + i },
+      })),
     );
     expect(await sweep()).toEqual({ enqueued: 0, requeued: 0, backlog: 60, skipped: true });
-    await producer.queue.remove('backlog-0');
+    await producer.remove('backlog-0');
     expect(await sweep()).toEqual({ enqueued: 1, requeued: 0, backlog: 59, skipped: false });
-    const queued = (await producer.queue.getRanges(['prioritized', 'wait'], 0, -1)).filter((id) => id.startsWith(`refresh-${appId}-`));
+    const queued = (await producer.getJobIds(['prioritized', 'wait'])).filter((id) => id.startsWith(`refresh-${appId}-`));
     expect(queued).toHaveLength(1);
-    await producer.queue.drain();
+    for (const id of await producer.getJobIds(['prioritized', 'wait'])) await producer.remove(id);
     await producer.close();
   });
 });

@@ -2,11 +2,8 @@
  * What downstream services import: authorizer lifecycle events (CONTRACT.md, `authorizer-events`)
  * with `subscribe()`, and routed messages (`messages.<service>`) with `handleMessages()`.
  */
-export { QUEUE, subscriberQueue, type AuthorizerEventJob as AuthorizerEvent } from '@weixin3rd/queues';
+export { AUTHORIZER_EVENT_TYPES, QUEUE, subscriberQueue, type AuthorizerEventJob as AuthorizerEvent } from '@weixin3rd/queues';
 export { serviceQueue, type MessageReply, type ServiceMessageJob, type WeChatMessage } from '@weixin3rd/queues';
 export { EventPublisher, type AuthorizerSnapshot } from './publisher.js';
 export { subscribe, type SubscribeOptions } from './subscribe.js';
 export { handleMessages, type HandleMessagesOptions, type MessageHandler } from './handle-messages.js';
-
-/** Every event type, as job names on the queue. */
-export const AUTHORIZER_EVENT_TYPES = ['authorized', 'updateauthorized', 'unauthorized', 'reauth_required', 'shop_bound'] as const;

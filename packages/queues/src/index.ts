@@ -1,11 +1,35 @@
-/** Queue names, the job map, validation, deterministic ids and typed producers and workers. */
+/**
+ * What BullMQ carries between processes: queue names, the job payload schemas (and the types
+ * derived from them), their validation, deterministic job ids, and typed producers and workers.
+ */
 export { QUEUE, SERVICE_MESSAGE_JOB, serviceQueue, subscriberQueue, type QueueName } from './names.js';
-export type * from './jobs.js';
-export { jobNamesOf, parseJob } from './validate.js';
+export {
+  AUTHORIZER_EVENT_TYPES,
+  AccountMessageJob,
+  AuthCodeJob,
+  AuthorizationEventJob,
+  AuthorizerEventJob,
+  EnsureComponentTokenJob,
+  JOB_SCHEMAS,
+  LearnAuthorizerJob,
+  PurgeClaimsJob,
+  ReconcileJob,
+  RefreshAuthorizerTokenJob,
+  SweepJob,
+  TicketJob,
+  UnauthorizedJob,
+  UnknownInfoTypeJob,
+  type AuthorizerEventType,
+  type JobData,
+  type JobName,
+  type QueueData,
+  type QueueJobs,
+} from './jobs.js';
+export { jobNamesOf, parseJob } from './parse-job.js';
 export { jobIds } from './job-ids.js';
 export { DEFAULT_JOB_OPTIONS, STALLED_JOB_OPTIONS, type StalledJobOptions } from './defaults.js';
 export { createRedis, type RedisRole } from './redis.js';
-export { Producer, QueueUnavailableError } from './producer.js';
+export { Producer, QueueUnavailableError, type BulkJob, type JobOutcome } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';
 export { REPLY_TTL_SECONDS, ReplyBus, type PassiveReply } from './reply-bus.js';
 export { PreAuthSessions } from './pre-auth-sessions.js';

@@ -3,6 +3,9 @@ import { createHash } from 'node:crypto';
 // BullMQ refuses ':' in custom job ids; hashing also keeps ids short and free of user text.
 const digest = (...parts: string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
 
+// The refresh id's shorter hash is kept as it was: ids of jobs already in Redis stay the same.
+const short = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+
 /** Deterministic job ids: a retried push or a repeated request collapses onto the same job. */
 export const jobIds = {
   ticket: (componentAppId: string, ticket: string): string => `ticket-${componentAppId}-${digest(ticket)}`,
@@ -20,6 +23,8 @@ export const jobIds = {
   /** One lookup per account per minute, however many of its messages wait. */
   learnAuthorizer: (componentAppId: string, authorizerAppId: string, nowMs = Date.now()): string =>
     `learn-${componentAppId}-${authorizerAppId}-${Math.floor(nowMs / 60_000)}`,
-  refresh: (authorizerAppId: string, expiresAt: string): string => `refresh-${authorizerAppId}-${digest(expiresAt)}`,
+  /** One refresh per authorizer, token expiry and version: any number of sweeping workers add it once. */
+  refresh: (componentAppId: string, authorizerAppId: string, expiresAt: Date | null, tokenVersion: number): string =>
+    `refresh-${authorizerAppId}-${short(`${componentAppId}/${expiresAt?.toISOString() ?? 'missing'}/${tokenVersion}`)}`,
   authorizerEvent: (type: string, authorizerAppId: string, version: string): string => `${type}-${authorizerAppId}-${digest(version)}`,
 };

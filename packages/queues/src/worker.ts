@@ -2,7 +2,7 @@ import { Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { STALLED_JOB_OPTIONS } from './defaults.js';
 import type { JobData, JobName, QueueJobs } from './jobs.js';
-import { jobNamesOf, parseJob } from './validate.js';
+import { jobNamesOf, parseJob } from './parse-job.js';
 
 export type Handlers<Q extends keyof QueueJobs> = { [N in JobName<Q>]: (data: JobData<Q, N>, job: Job) => Promise<unknown> };
 

@@ -130,15 +130,11 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     } catch (error) {
       return problem(req, reply, 'CALLBACK_BUSY', { ...where, err: error });
     }
-    const job = await opts.authorization.queue.getJob(jobId);
-    let result: unknown;
-    try {
-      result = await job?.waitUntilFinished(opts.authorizationEvents, opts.waitMs ?? 10_000);
-    } catch (error) {
-      // Failed for good (after its retries), or still running when the wait ended.
-      if (job && (await job.getState()) === 'failed') return problem(req, reply, 'AUTHORIZATION_FAILED', { ...where, err: error });
-      return problem(req, reply, 'STILL_PROCESSING', where);
-    }
+    const outcome = await opts.authorization.waitFor(jobId, opts.authorizationEvents, opts.waitMs ?? 10_000);
+    // Failed for good (after its retries), or still running when the wait ended.
+    if (outcome.status === 'failed') return problem(req, reply, 'AUTHORIZATION_FAILED', { ...where, err: outcome.error });
+    if (outcome.status === 'running') return problem(req, reply, 'STILL_PROCESSING', where);
+    const result = outcome.status === 'completed' ? outcome.value : undefined;
     // The worker's typed outcome (packages/queues, authorization-results.ts), never its error text.
     if (result === 'invalid_code') return problem(req, reply, 'CODE_INVALID', where);
     if (result === 'no_api_permission') return problem(req, reply, 'NO_API_PERMISSION', where);
