@@ -6,9 +6,7 @@ import type { Stack } from './stack.js';
  * the content of the collections a request could change). Equal before and after = nothing stored.
  */
 export async function footprint(s: Stack): Promise<string> {
-  const jobs = await Promise.all(
-    Object.entries(s.producers).map(async ([name, p]) => `${name}:${JSON.stringify(await p.queue.getJobCounts())}`),
-  );
+  const jobs = await Promise.all(Object.entries(s.producers).map(async ([name, p]) => `${name}:${JSON.stringify(await p.getJobCounts())}`));
   const keys: string[] = [];
   let cursor = '0';
   do {
