@@ -9,6 +9,7 @@ import {
   type UnauthorizedJob,
   type UnknownInfoTypeJob,
   type LearnAuthorizerJob,
+  type ReconcileJob,
 } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { Job, Worker } from 'bullmq';
@@ -83,7 +84,7 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         await deps.events.publish('unauthorized', authorizer, `unauthorized-${data.createTime}`);
         return 'unauthorized';
       },
-      reconcile: async (data: { componentAppId: string }) => {
+      reconcile: async (data: ReconcileJob) => {
         const appIds = data.componentAppId === '*' ? await deps.store.components.listAppIds() : [data.componentAppId];
         const results: Record<string, ReconcileResult> = {};
         for (const appId of appIds) {

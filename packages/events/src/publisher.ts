@@ -1,5 +1,4 @@
-import { DEFAULT_JOB_OPTIONS, QUEUE, jobIds, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
-import { Queue } from 'bullmq';
+import { Producer, QUEUE, jobIds, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
 import type { Redis } from 'ioredis';
 
 /** The authorizer fields an event carries (a stored authorizer has them all). */
@@ -21,11 +20,11 @@ export interface AuthorizerSnapshot {
  * services each get every event.
  */
 export class EventPublisher {
-  private readonly queues: Queue[];
+  private readonly queues: Producer<'authorizer-events'>[];
 
   constructor(connection: Redis, prefix: string, subscribers: readonly string[]) {
     const names = [QUEUE.authorizerEvents, ...subscribers.map(subscriberQueue)];
-    this.queues = names.map((name) => new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS['authorizer-events'] }));
+    this.queues = names.map((queueName) => new Producer('authorizer-events', connection, prefix, { queueName, sharedConnection: true }));
   }
 
   /** `version` makes the job id: the same change published twice (a retried job) is one event. */
@@ -46,7 +45,7 @@ export class EventPublisher {
       },
     };
     const jobId = jobIds.authorizerEvent(type, authorizer.appId, version);
-    await Promise.all(this.queues.map((q) => q.add(type, event, { jobId })));
+    await Promise.all(this.queues.map((q) => q.add(type, event, jobId)));
     return event;
   }
 

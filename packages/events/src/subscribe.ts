@@ -1,5 +1,5 @@
-import { QUEUE, STALLED_JOB_OPTIONS, parseJob, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
-import { Worker, type Job } from 'bullmq';
+import { QUEUE, STALLED_JOB_OPTIONS, isJobName, parseJob, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 
 export interface SubscribeOptions {
@@ -24,7 +24,10 @@ export function subscribe(handler: (event: AuthorizerEventJob, job: Job) => Prom
   return new Worker(
     queue,
     async (job: Job) => {
-      const event = parseJob('authorizer-events', job.name as AuthorizerEventJob['type'], job.data);
+      const { name } = job;
+      if (!isJobName('authorizer-events', name))
+        throw new UnrecoverableError(`queue authorizer-events has no job named ${JSON.stringify(name)}`);
+      const event = parseJob('authorizer-events', name, job.data);
       await handler(event, job);
     },
     {

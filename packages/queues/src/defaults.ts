@@ -1,5 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { QueueJobs } from './jobs.js';
+import { SERVICE_MESSAGE_JOB_OPTIONS, SERVICE_MESSAGE_STALLED_OPTIONS } from './service-messages.js';
 
 /**
  * WeChat re-sends a push for about 15 s and auth codes live an hour: completed jobs are kept an
@@ -49,6 +50,7 @@ export const DEFAULT_JOB_OPTIONS: { [Q in keyof QueueJobs]: JobsOptions } = {
     removeOnComplete: { age: 7 * 86400 },
     removeOnFail: { age: 30 * 86400 },
   },
+  'messages.<service>': SERVICE_MESSAGE_JOB_OPTIONS,
 };
 
 /** How a worker notices that another one died holding a job (BullMQ's stalled-job check). */
@@ -82,6 +84,8 @@ export interface StalledJobOptions {
  * - `account-messages-held`: one store read and one add; quick to recover, like `account-messages`.
  * - `messages-outbound`: a send may wait on the account's token lock (15 s) and try WeChat twice (5 s
  *   each). A send run twice after a stall can reach the user twice: its lock is long for that reason.
+ * - `messages.<service>`: the downstream services' workers (handleMessages); a handler that dies
+ *   holds its account's line until its job is recovered (service-messages.ts).
  *
  * `maxStalledCount` 2 or 3: a job that kills its worker every time (a poison job) fails after a few
  * recoveries instead of taking down every worker in turn, while a single crash or Redis blip never
@@ -95,4 +99,5 @@ export const STALLED_JOB_OPTIONS: { [Q in keyof QueueJobs]: StalledJobOptions } 
   'authorizer-events': { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
   'account-messages-held': { lockDuration: 5000, stalledInterval: 2500, maxStalledCount: 3 },
   'messages-outbound': { lockDuration: 30_000, stalledInterval: 15_000, maxStalledCount: 2 },
+  'messages.<service>': SERVICE_MESSAGE_STALLED_OPTIONS,
 };

@@ -25,7 +25,7 @@ export {
   type QueueData,
   type QueueJobs,
 } from './jobs.js';
-export { jobNamesOf, parseJob } from './parse-job.js';
+export { isJobName, jobNamesOf, parseJob } from './parse-job.js';
 export { jobIds } from './job-ids.js';
 export { DEFAULT_JOB_OPTIONS, STALLED_JOB_OPTIONS, type StalledJobOptions } from './defaults.js';
 export { createRedis, type RedisRole } from './redis.js';
@@ -56,4 +56,4 @@ export {
 } from './route-matcher.js';
 export { openQueueEvents, type QueueEvents } from './queue-events.js';
 export { AUTH_CODE_OUTCOMES, isAuthCodeOutcome, type AuthCodeOutcome } from './authorization-results.js';
-export { OutboundMessageJob, OutboundReply, isOutboundMessageJob } from './outbound-messages.js';
+export { OutboundMessageJob, OutboundReply } from './outbound-messages.js';

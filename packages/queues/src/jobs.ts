@@ -1,5 +1,7 @@
 import { Type, type Static, type TSchema } from 'typebox';
+import { SERVICE_MESSAGE_JOB } from './names.js';
 import { OutboundMessageJob } from './outbound-messages.js';
+import { ServiceMessageJob } from './service-messages.js';
 
 /**
  * The one declaration of every job payload, as schemas: the TypeScript types below are derived
@@ -127,6 +129,11 @@ export const JOB_SCHEMAS = {
   /** A reply sent through the customer-service API (outbound-messages.ts). */
   'messages-outbound': { send: OutboundMessageJob },
   'authorizer-events': authorizerEvents,
+  /**
+   * Every `messages.<service>` queue (serviceQueue): one contract, a queue per downstream service
+   * (service-messages.ts, CONTRACT.md). A producer names its queue (`queueName`).
+   */
+  'messages.<service>': { [SERVICE_MESSAGE_JOB]: ServiceMessageJob },
 } satisfies Record<string, Record<string, TSchema>>;
 
 export type TicketJob = Static<typeof TicketJob>;

@@ -1,11 +1,11 @@
 import { Type, type Static } from 'typebox';
-import { Value } from 'typebox/value';
 import { MessageReply } from './service-messages.js';
 
 /**
  * `messages-outbound`: replies that go to the user through the customer-service API
- * (`/cgi-bin/message/custom/send`) instead of passively. WARNING: jobs of this shape may be
- * waiting in Redis; change it only compatibly.
+ * (`/cgi-bin/message/custom/send`) instead of passively; the worker checks each payload against
+ * this schema (its entry in jobs.ts). WARNING: jobs of this shape may be waiting in Redis;
+ * change it only compatibly.
  */
 
 /** A link card: mini programs take it through custom/send (a news reply becomes one). */
@@ -43,6 +43,3 @@ export const OutboundMessageJob = Type.Object({
 
 export type OutboundReply = Static<typeof OutboundReply>;
 export type OutboundMessageJob = Static<typeof OutboundMessageJob>;
-
-/** Whether a payload is a well-formed outbound job (the reply included). */
-export const isOutboundMessageJob = (data: unknown): data is OutboundMessageJob => Value.Check(OutboundMessageJob, data);

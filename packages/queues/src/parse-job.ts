@@ -18,13 +18,18 @@ export function jobNamesOf<Q extends keyof QueueJobs>(queue: Q): JobName<Q>[] {
   return Object.keys(schemasOf(queue)) as JobName<Q>[];
 }
 
+/** Whether `name` is a job name of `queue` (a job read back from Redis may carry any name). */
+export function isJobName<Q extends keyof QueueJobs>(queue: Q, name: string): name is JobName<Q> {
+  return Object.hasOwn(schemasOf(queue), name);
+}
+
 /**
  * Checks a job's payload against its schema. A bad payload will never succeed, so it fails with
  * UnrecoverableError (no retries) and a message naming the first bad field in declaration order.
  */
 export function parseJob<Q extends keyof QueueJobs, N extends JobName<Q>>(queue: Q, name: N, data: unknown): JobData<Q, N> {
   const schema = schemasOf(queue)[name];
-  if (!schema) throw new UnrecoverableError(`queue ${queue} has no job named ${JSON.stringify(name)}`);
+  if (!schema || !isJobName(queue, name)) throw new UnrecoverableError(`queue ${queue} has no job named ${JSON.stringify(name)}`);
   if (typeof data !== 'object' || data === null) throw new UnrecoverableError(`${queue}/${name}: payload must be an object`);
   const validator = validatorOf(schema);
   if (validator.Check(data)) return data as JobData<Q, N>;

@@ -11,10 +11,7 @@ export class QueueUnavailableError extends Error {
 
 /** How a waited-for job ended: its return value, its final failure, still running, or no such job. */
 export type JobOutcome =
-  | { status: 'completed'; value: unknown }
-  | { status: 'failed'; error: unknown }
-  | { status: 'running' }
-  | { status: 'missing' };
+  { status: 'completed'; value: unknown } | { status: 'failed'; error: unknown } | { status: 'running' } | { status: 'missing' };
 
 /** One job of a bulk add: its name, payload and deterministic id. */
 export type BulkJob<Q extends keyof QueueJobs> = {
@@ -26,20 +23,43 @@ export type BulkJob<Q extends keyof QueueJobs> = {
  * callers need of the queue (schedulers, a job's state, counts) is a method here, so nobody
  * handles the raw BullMQ Queue.
  */
+export interface ProducerOptions {
+  /** Connection errors (the listener keeps them from crashing the process). */
+  onError?: (error: Error) => void;
+  /**
+   * The Redis queue, when it is not Q itself: a copy of Q's contract under another name
+   * (`authorizer-events.<subscriber>`, `messages.<service>`: `subscriberQueue`, `serviceQueue`).
+   */
+  queueName?: string;
+  /**
+   * On a connection the process shares with its workers: `add` waits for Redis, as BullMQ does,
+   * instead of failing fast, and `close` leaves the connection to its owner.
+   */
+  sharedConnection?: boolean;
+}
+
 export class Producer<Q extends keyof QueueJobs> {
   // Job names stay `string` in BullMQ's generics: its upsertJobScheduler types the scheduler id
   // with the job-name type. Names are checked by `add`, `addBulk` and `schedule` instead.
   private readonly queue: Queue<QueueData<Q>, unknown, string, QueueData<Q>, unknown, string>;
+  private readonly shared: boolean;
 
   constructor(
     readonly name: Q,
     private readonly connection: Redis,
     prefix: string,
-    onError: (error: Error) => void = () => undefined,
+    { onError = () => undefined, queueName = name, sharedConnection = false }: ProducerOptions = {},
   ) {
-    this.queue = new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[name] });
+    if (queueName.includes('<')) throw new Error(`producer for ${name} needs the queue's own name (queueName)`);
+    this.shared = sharedConnection;
+    this.queue = new Queue(queueName, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[name] });
     // Connection errors surface on `add`; the listener keeps them from crashing the process.
     this.queue.on('error', onError);
+  }
+
+  /** The Redis queue's name (Q, or a copy's own name). */
+  get queueName(): string {
+    return this.queue.name;
   }
 
   /**
@@ -121,7 +141,7 @@ export class Producer<Q extends keyof QueueJobs> {
   }
 
   async close(): Promise<void> {
-    if (this.connection.status !== 'ready') {
+    if (!this.shared && this.connection.status !== 'ready') {
       this.connection.disconnect();
       return;
     }
@@ -130,7 +150,7 @@ export class Producer<Q extends keyof QueueJobs> {
 
   // BullMQ waits for a connection before sending anything; an outage must fail now instead.
   private assertConnected(): void {
-    if (this.connection.status !== 'ready')
+    if (!this.shared && this.connection.status !== 'ready')
       throw new QueueUnavailableError(`Redis is ${this.connection.status}: ${this.name} job not stored`);
   }
 }

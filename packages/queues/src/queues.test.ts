@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { openTestRedis, type TestRedis } from '@weixin3rd/testing';
-import { QueueEvents, UnrecoverableError, type Job } from 'bullmq';
+import { QueueEvents, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   Producer,
@@ -7,6 +8,7 @@ import {
   createRedis,
   createWorker,
   jobIds,
+  isJobName,
   jobNamesOf,
   parseJob,
   subscriberQueue,
@@ -97,5 +99,65 @@ describe('queues', () => {
     expect(() => parseJob('tickets', 'nope' as never, {})).toThrow(UnrecoverableError);
     expect(subscriberQueue('billing')).toBe('authorizer-events.billing');
     expect(jobIds.ticket('wx1', 'a:b')).not.toContain(':');
+  });
+
+  it('checks the jobs added since the first schemas (held, outbound, learn, purge) against theirs', () => {
+    const held = { componentAppId: 'wx1', authorizerAppId: 'wx2', dedupeKey: 'k', receivedAt: 'now', xml: '<xml/>', awaitingReply: false };
+    expect(parseJob('account-messages-held', 'message', held)).toEqual(held);
+    expect(() => parseJob('account-messages-held', 'message', { ...held, seq: 0 })).toThrow('field seq must be number?');
+    expect(parseJob('authorization', 'purge-claims', {})).toEqual({});
+    expect(() => parseJob('authorization', 'learn-authorizer', { componentAppId: 'wx1' })).toThrow('field authorizerAppId must be string');
+    const send = {
+      componentAppId: 'wx1',
+      authorizerAppId: 'wx2',
+      openid: 'o',
+      dedupeKey: 'k',
+      reason: 'late',
+      reply: { type: 'text', content: 'hi' },
+    };
+    expect(parseJob('messages-outbound', 'send', send)).toEqual(send);
+    expect(() => parseJob('messages-outbound', 'send', { ...send, reply: { type: 'text' } })).toThrow(/field reply/);
+    expect(() => parseJob('messages-outbound', 'send', { ...send, reason: 'whim' })).toThrow(/field reason/);
+    expect(isJobName('tickets', 'toString')).toBe(false);
+    expect(() => parseJob('tickets', 'toString' as never, {})).toThrow('queue tickets has no job named "toString"');
+  });
+
+  it('builds the refresh id as the sweep did by hand (ids of jobs already in Redis stay the same)', () => {
+    const expiresAt = new Date('2026-01-01T00:00:00.000Z');
+    const byHand = (e: string) => `refresh-wx2-${createHash('sha256').update(`wx1/${e}/7`).digest('hex').slice(0, 16)}`;
+    expect(jobIds.refresh('wx1', 'wx2', expiresAt, 7)).toBe(byHand(expiresAt.toISOString()));
+    expect(jobIds.refresh('wx1', 'wx2', null, 7)).toBe(byHand('missing'));
+  });
+
+  it('adds to a copy of a queue under its own name, and waits for a job to finish', async () => {
+    const connection = createRedis(redis.url, 'producer');
+    const copy = new Producer('tickets', connection, redis.prefix, { queueName: 'tickets.copy' });
+    const tickets = new Producer('tickets', connection, redis.prefix);
+    await Promise.all([copy.ready(), tickets.ready()]);
+    await copy.add('ticket', ticket, 'copied');
+    expect(copy.queueName).toBe('tickets.copy');
+    expect((await copy.getJob('copied'))?.data).toEqual(ticket);
+    expect(await tickets.getJob('copied')).toBeUndefined();
+
+    const events = new QueueEvents('tickets.copy', { connection: redis.connect(), prefix: redis.prefix });
+    await events.waitUntilReady();
+    // No worker yet: the wait ends with the job still to run.
+    expect(await copy.waitFor('copied', events, 50)).toEqual({ status: 'running' });
+    expect(await copy.waitFor('never-added', events, 50)).toEqual({ status: 'missing' });
+    await copy.add('ticket', { ...ticket, ticket: 'ticket@@@fails' }, 'fails', { attempts: 1 });
+    const worker = new Worker(
+      'tickets.copy',
+      async (job: Job) => {
+        if (job.id === 'fails') throw new Error('refused');
+        return 'stored';
+      },
+      { connection: redis.connect(), prefix: redis.prefix },
+    );
+    expect(await copy.waitFor('copied', events, 10_000)).toEqual({ status: 'completed', value: 'stored' });
+    const failed = await copy.waitFor('fails', events, 10_000);
+    expect(failed.status).toBe('failed');
+    expect(failed.status === 'failed' && (failed.error as Error).message).toBe('refused');
+    expect(() => new Producer('messages.<service>', connection, redis.prefix)).toThrow(/queueName/);
+    await Promise.all([worker.close(), events.close(), copy.close(), tickets.close()]);
   });
 });

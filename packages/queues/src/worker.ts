@@ -1,8 +1,8 @@
-import { Worker, type Job, type WorkerOptions } from 'bullmq';
+import { UnrecoverableError, Worker, type Job, type WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { STALLED_JOB_OPTIONS } from './defaults.js';
 import type { JobData, JobName, QueueJobs } from './jobs.js';
-import { jobNamesOf, parseJob } from './parse-job.js';
+import { isJobName, jobNamesOf, parseJob } from './parse-job.js';
 
 export type Handlers<Q extends keyof QueueJobs> = { [N in JobName<Q>]: (data: JobData<Q, N>, job: Job) => Promise<unknown> };
 
@@ -19,12 +19,15 @@ export interface CreateWorkerOptions extends Pick<WorkerOptions, 'concurrency' |
 export function createWorker<Q extends keyof QueueJobs>(queue: Q, handlers: Handlers<Q>, options: CreateWorkerOptions): Worker {
   const missing = jobNamesOf(queue).filter((name) => typeof (handlers as Record<string, unknown>)[name] !== 'function');
   if (missing.length > 0) throw new Error(`worker for ${queue} has no handler for ${missing.join(', ')}`);
+  if (queue.includes('<')) throw new Error(`${queue} is a family of queues, each consumed by its own service`);
   const { connection, prefix, ...rest } = options;
   return new Worker(
     queue,
     async (job: Job) => {
-      const name = job.name as JobName<Q>;
+      const { name } = job;
+      if (!isJobName(queue, name)) throw new UnrecoverableError(`queue ${queue} has no job named ${JSON.stringify(name)}`);
       const data = parseJob(queue, name, job.data);
+      // TypeScript cannot pair handlers[name] with JobData<Q, name> for a name known only at run time.
       return (handlers[name] as (d: unknown, j: Job) => Promise<unknown>)(data, job);
     },
     { connection, prefix, ...STALLED_JOB_OPTIONS[queue], ...rest },

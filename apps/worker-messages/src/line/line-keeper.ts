@@ -1,11 +1,5 @@
-import {
-  SERVICE_MESSAGE_JOB,
-  SERVICE_MESSAGE_JOB_OPTIONS,
-  serviceQueue,
-  type MessageSequence,
-  type SequencedMessage,
-} from '@weixin3rd/queues';
-import { Job, Queue, QueueEvents } from 'bullmq';
+import { Producer, SERVICE_MESSAGE_JOB, serviceQueue, type MessageSequence, type SequencedMessage } from '@weixin3rd/queues';
+import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** How a message's handling ended, as far as its account's line is concerned. */
@@ -45,7 +39,7 @@ const parseReturn = (raw: unknown): unknown => {
  * gap in an account's numbers that outlived its bound.
  */
 export class LineKeeper {
-  private readonly queues = new Map<string, Queue>();
+  private readonly queues = new Map<string, Producer<'messages.<service>'>>();
   private readonly events = new Map<string, QueueEvents>();
   private readonly eventConnections: Redis[] = [];
   private timer: NodeJS.Timeout | null = null;
@@ -59,15 +53,14 @@ export class LineKeeper {
     this.timer.unref();
   }
 
-  private queue(service: string): Queue {
+  private queue(service: string): Producer<'messages.<service>'> {
     let q = this.queues.get(service);
     if (!q) {
-      q = new Queue(serviceQueue(service), {
-        connection: this.deps.connection,
-        prefix: this.deps.prefix,
-        defaultJobOptions: SERVICE_MESSAGE_JOB_OPTIONS,
+      q = new Producer('messages.<service>', this.deps.connection, this.deps.prefix, {
+        queueName: serviceQueue(service),
+        sharedConnection: true,
+        onError: (err) => this.deps.logger.warn({ service, err: err.message }, 'service queue'),
       });
-      q.on('error', (err) => this.deps.logger.warn({ service, err: err.message }, 'service queue'));
       this.queues.set(service, q);
     }
     return q;
@@ -94,7 +87,7 @@ export class LineKeeper {
   /** Hands the line to `message`: its job goes to the service's queue (idempotent by job id). */
   async release(message: SequencedMessage): Promise<void> {
     if (!this.events.has(message.service)) await this.follow([message.service]);
-    await this.queue(message.service).add(SERVICE_MESSAGE_JOB, message.job, { jobId: message.jobId });
+    await this.queue(message.service).add(SERVICE_MESSAGE_JOB, message.job, message.jobId);
   }
 
   private async settle(jobId: string, outcome: HandlerOutcome): Promise<void> {
@@ -116,7 +109,7 @@ export class LineKeeper {
       for (const acct of await this.deps.sequence.staleHeads(now - 2000, 500)) {
         const head = await this.deps.sequence.head(acct);
         if (!head) continue;
-        const job = await Job.fromId(this.queue(head.service), head.jobId);
+        const job = await this.queue(head.service).getJob(head.jobId);
         const state = job ? await job.getState() : 'missing';
         if (state === 'missing') {
           this.deps.logger.warn({ jobId: head.jobId, service: head.service }, 'message line: job was never added, adding it');

@@ -9,7 +9,7 @@ export class OutboundSender {
   private readonly producer: Producer<'messages-outbound'>;
 
   constructor(connection: Redis, prefix: string, onError?: (error: Error) => void) {
-    this.producer = new Producer('messages-outbound', connection, prefix, onError);
+    this.producer = new Producer('messages-outbound', connection, prefix, { onError });
   }
 
   /** Enqueues the send and resolves with its job id once Redis holds it. */

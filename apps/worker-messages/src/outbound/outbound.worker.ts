@@ -1,12 +1,11 @@
 import { AuthorizerUnavailableError, type AuthorizerTokenService } from '@weixin3rd/credentials';
-import { QUEUE, createWorker, isOutboundMessageJob, type OutboundMessageJob } from '@weixin3rd/queues';
+import { QUEUE, createWorker, type OutboundMessageJob } from '@weixin3rd/queues';
 import type { OutboundOutcome, Store } from '@weixin3rd/store';
 import { AuthorizerApi, CUSTOM_SEND_PERMANENT, WeChatApiError, type CustomMessage, type Transport } from '@weixin3rd/wechat-api';
 import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { AccountRate } from './account-rate.js';
 import { customMessageOf } from './custom-message-of.js';
-
 
 /** Where outcomes are kept: the messages record (`store.messages`). */
 export interface OutboundOutcomes {
@@ -64,7 +63,6 @@ export function createOutboundWorker(deps: OutboundWorkerDeps): Worker {
     QUEUE.messagesOutbound,
     {
       send: async (data: OutboundMessageJob, job: Job) => {
-        if (!isOutboundMessageJob(data)) throw new UnrecoverableError('messages-outbound/send: payload does not match OutboundMessageJob');
         const attempt = job.attemptsMade + 1;
         if ((await deps.outcomes.outboundOf(data.componentAppId, data.dedupeKey))?.status === 'sent') return 'already-sent';
         const authorizer = await deps.store.authorizers.find(data.componentAppId, data.authorizerAppId);
