@@ -1,6 +1,6 @@
 import { AuthorizerUnavailableError, LockTimeoutError, QuotaExhaustedError, type AuthorizerTokenService } from '@weixin3rd/credentials';
 import type { EventPublisher } from '@weixin3rd/events';
-import type { Producer } from '@weixin3rd/queues';
+import { jobIds, type Producer } from '@weixin3rd/queues';
 import type { Authorizer, Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
 import type { Redis } from 'ioredis';
@@ -72,6 +72,6 @@ export class AuthorizerActions {
   async reconcile(componentAppId: string): Promise<string> {
     if (!(await this.deps.store.components.summary(componentAppId)))
       throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${componentAppId}`);
-    return this.deps.authorization.add('reconcile', { componentAppId }, `reconcile-${componentAppId}-${Date.now()}`);
+    return this.deps.authorization.add('reconcile', { componentAppId }, jobIds.reconcile(componentAppId));
   }
 }

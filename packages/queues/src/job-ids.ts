@@ -26,5 +26,7 @@ export const jobIds = {
   /** One refresh per authorizer, token expiry and version: any number of sweeping workers add it once. */
   refresh: (componentAppId: string, authorizerAppId: string, expiresAt: Date | null, tokenVersion: number): string =>
     `refresh-${authorizerAppId}-${short(`${componentAppId}/${expiresAt?.toISOString() ?? 'missing'}/${tokenVersion}`)}`,
+  /** An on-demand reconciliation: each request runs (a daily scheduler covers every component). */
+  reconcile: (componentAppId: string, nowMs = Date.now()): string => `reconcile-${componentAppId}-${nowMs}`,
   authorizerEvent: (type: string, authorizerAppId: string, version: string): string => `${type}-${authorizerAppId}-${digest(version)}`,
 };
