@@ -1,7 +1,8 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { StateSigner, authorizeRoutes } from '@weixin3rd/ingress';
-import { PreAuthSessions, Producer, createRedis, jobIds, openQueueEvents, type QueueEvents } from '@weixin3rd/queues';
+import { Producer, createRedis, jobIds, openQueueEvents, type QueueEvents } from '@weixin3rd/queues';
+import { PreAuthSessions } from '@weixin3rd/handoffs';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { Transport } from '@weixin3rd/wechat-api';

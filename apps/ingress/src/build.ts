@@ -1,4 +1,5 @@
-import type { MessageSequence, Producer, ReplyBus } from '@weixin3rd/queues';
+import type { MessageSequence, Producer } from '@weixin3rd/queues';
+import type { ReplyBus } from '@weixin3rd/handoffs';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { authorizeRoutes, type AuthorizeOptions } from './authorize/authorize.routes.js';
 import { IngressError, type IngressErrorCode } from './errors.js';

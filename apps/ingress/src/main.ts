@@ -1,4 +1,5 @@
-import { MessageSequence, PreAuthSessions, Producer, ReplyBus, openQueueEvents } from '@weixin3rd/queues';
+import { MessageSequence, Producer, openQueueEvents } from '@weixin3rd/queues';
+import { PreAuthSessions, ReplyBus } from '@weixin3rd/handoffs';
 import { bootService } from '@weixin3rd/runtime';
 import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
 import { Transport } from '@weixin3rd/wechat-api';

@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
-import { PreAuthSessions, openQueueEvents, type QueueEvents } from '@weixin3rd/queues';
+import { openQueueEvents, type QueueEvents } from '@weixin3rd/queues';
+import { PreAuthSessions } from '@weixin3rd/handoffs';
 import { createLogger } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { World, build as buildSandbox, componentForProject } from '@weixin3rd/wechat-sandbox';

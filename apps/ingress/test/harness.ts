@@ -1,4 +1,5 @@
-import { MessageSequence, Producer, ReplyBus, createRedis } from '@weixin3rd/queues';
+import { MessageSequence, Producer, createRedis } from '@weixin3rd/queues';
+import { ReplyBus } from '@weixin3rd/handoffs';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';

@@ -3,7 +3,6 @@ import {
   QUEUE,
   createWorker,
   type AuthCodeOutcome,
-  type PreAuthSessions,
   type AuthCodeJob,
   type AuthorizationEventJob,
   type UnauthorizedJob,
@@ -11,6 +10,7 @@ import {
   type LearnAuthorizerJob,
   type ReconcileJob,
 } from '@weixin3rd/queues';
+import type { PreAuthSessions } from '@weixin3rd/handoffs';
 import type { Store } from '@weixin3rd/store';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';

@@ -1,6 +1,7 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
-import { PreAuthSessions, Producer } from '@weixin3rd/queues';
+import { Producer } from '@weixin3rd/queues';
+import { PreAuthSessions } from '@weixin3rd/handoffs';
 import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { createAuthorizationWorker } from './authorization.worker.js';

@@ -1,5 +1,6 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
-import { PreAuthSessions, Producer, createRedis, jobIds, subscriberQueue } from '@weixin3rd/queues';
+import { Producer, createRedis, jobIds, subscriberQueue } from '@weixin3rd/queues';
+import { PreAuthSessions } from '@weixin3rd/handoffs';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { Transport } from '@weixin3rd/wechat-api';

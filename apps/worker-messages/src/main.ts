@@ -1,5 +1,6 @@
 import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
-import { MessageSequence, Producer, ReplyBus } from '@weixin3rd/queues';
+import { MessageSequence, Producer } from '@weixin3rd/queues';
+import { ReplyBus } from '@weixin3rd/handoffs';
 import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { createHeldWorker } from './held/held.worker.js';

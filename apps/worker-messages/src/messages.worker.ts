@@ -5,11 +5,11 @@ import {
   jobIds,
   type AccountMessageJob,
   type MessageSequence,
-  type ReplyBus,
   type RouteTable,
   type ServiceMessageJob,
   type WeChatMessage,
 } from '@weixin3rd/queues';
+import type { ReplyBus } from '@weixin3rd/handoffs';
 import type { Store } from '@weixin3rd/store';
 import { parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
 import type { Worker } from 'bullmq';

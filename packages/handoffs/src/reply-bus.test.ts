@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { openTestRedis, type TestRedis } from '@weixin3rd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplyBus } from './index.js';
@@ -34,5 +35,24 @@ describe('ReplyBus: passive or late, decided once', () => {
     expect(await ingress.wait('k3', 0)).toBe('<xml>r3</xml>');
     expect(await worker.offer('k4', null)).toBe(true);
     expect(await ingress.wait('k4', 5000)).toBeNull();
+  });
+});
+
+describe('ReplyBus on a connection that is not ready yet', () => {
+  it('subscribes once the connection is ready: the ready check survives and the first wait gets its reply', async () => {
+    // A new ingress: the first message arrives while the subscriber's socket is up but ioredis's
+    // ready check (INFO) is still in flight. A SUBSCRIBE sent then fails the check and drops the connection.
+    const subscriber = redis.connect();
+    const errors: string[] = [];
+    subscriber.on('error', (error: Error) => errors.push(error.message));
+    await once(subscriber, 'connect');
+    expect(subscriber.status).toBe('connect');
+    const fresh = new ReplyBus(redis.prefix, redis.connect(), subscriber);
+    const waiting = fresh.wait('k-fresh', 20_000);
+    await fresh.listen();
+    expect(await worker.offer('k-fresh', '<xml>first</xml>')).toBe(true);
+    expect(await waiting).toBe('<xml>first</xml>');
+    expect(errors).toEqual([]);
+    expect(subscriber.status).toBe('ready');
   });
 });

@@ -32,7 +32,13 @@ export class ReplyBus {
     private readonly prefix: string,
     private readonly publisher: Redis,
     private readonly subscriber: Redis | null = null,
-  ) {}
+  ) {
+    subscriber?.on('message', (channel: string, message: string) => {
+      if (channel !== this.channel) return;
+      const { k } = JSON.parse(message) as Stored;
+      for (const waiter of [...(this.waiters.get(k) ?? [])]) waiter(outcomeOf(message));
+    });
+  }
 
   private get channel(): string {
     return `${this.prefix}:replies`;
@@ -97,16 +103,24 @@ export class ReplyBus {
     return stored === null ? undefined : outcomeOf(stored);
   }
 
+  /** Subscribes now (ingress start), so that the first message's wait does not begin with it. */
+  listen(): Promise<unknown> {
+    return this.ensureSubscribed();
+  }
+
   private ensureSubscribed(): Promise<unknown> {
-    if (!this.subscriber) return Promise.resolve();
+    const subscriber = this.subscriber;
+    if (!subscriber) return Promise.resolve();
     this.subscribed ??= (async () => {
-      this.subscriber?.on('message', (channel: string, message: string) => {
-        if (channel !== this.channel) return;
-        const { k } = JSON.parse(message) as Stored;
-        for (const waiter of [...(this.waiters.get(k) ?? [])]) waiter(outcomeOf(message));
-      });
-      await this.subscriber?.subscribe(this.channel);
-    })();
+      // SUBSCRIBE sent before the connection is ready puts it in subscriber mode ahead of ioredis's
+      // ready check (INFO), which then fails and drops the connection: subscribe once it is ready.
+      if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
+      await subscriber.subscribe(this.channel);
+    })().catch((error: unknown) => {
+      // Try again on the next wait instead of failing every wait after one failed SUBSCRIBE.
+      this.subscribed = null;
+      throw error;
+    });
     return this.subscribed;
   }
 }

@@ -31,8 +31,6 @@ export { DEFAULT_JOB_OPTIONS, STALLED_JOB_OPTIONS, type StalledJobOptions } from
 export { createRedis, type RedisRole } from './redis.js';
 export { Producer, QueueUnavailableError, type BulkJob, type JobOutcome } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';
-export { REPLY_TTL_SECONDS, ReplyBus, type PassiveReply } from './reply-bus.js';
-export { PreAuthSessions } from './pre-auth-sessions.js';
 export {
   MessageReply,
   SERVICE_MESSAGE_JOB_OPTIONS,

@@ -1,5 +1,6 @@
 import { SHOP_ID_REGEX } from '@weixin3rd/config';
-import { isAuthCodeOutcome, jobIds, type PreAuthSessions, type Producer, type QueueEvents } from '@weixin3rd/queues';
+import type { PreAuthSessions } from '@weixin3rd/handoffs';
+import { isAuthCodeOutcome, jobIds, type Producer, type QueueEvents } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { authorizePage, problemPage, resultPage } from './pages.js';

@@ -1,4 +1,5 @@
-import { accountKey, jobIds, type MessageSequence, type Producer, type ReplyBus } from '@weixin3rd/queues';
+import { accountKey, jobIds, type MessageSequence, type Producer } from '@weixin3rd/queues';
+import type { ReplyBus } from '@weixin3rd/handoffs';
 import type { FastifyPluginAsync } from 'fastify';
 import { dedupeKey } from '../dedupe-key.js';
 import type { AuthorizerLookup, ComponentLookup } from '../lookups.js';

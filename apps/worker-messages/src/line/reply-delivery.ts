@@ -1,4 +1,5 @@
-import { isMessageReply, replyProblem, type MessageReply, type ReplyBus, type SequencedMessage } from '@weixin3rd/queues';
+import { isMessageReply, replyProblem, type MessageReply, type SequencedMessage } from '@weixin3rd/queues';
+import type { ReplyBus } from '@weixin3rd/handoffs';
 import type { Store } from '@weixin3rd/store';
 import { passiveReply } from '@weixin3rd/wechat-xml';
 import type { HandlerOutcome } from './line-keeper.js';
