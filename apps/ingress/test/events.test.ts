@@ -14,7 +14,7 @@ const ticketXml = (ticket: string, createTime = 1700000000, appId = COMPONENT.ap
   `<xml><AppId><![CDATA[${appId}]]></AppId><CreateTime>${createTime}</CreateTime><InfoType><![CDATA[component_verify_ticket]]></InfoType><ComponentVerifyTicket><![CDATA[${ticket}]]></ComponentVerifyTicket></xml>`;
 
 async function total(): Promise<number> {
-  return (await jobCount(ing.producers.tickets as never)) + (await jobCount(ing.producers.authorization as never));
+  return (await jobCount(ing.producers.tickets)) + (await jobCount(ing.producers.authorization));
 }
 
 describe('POST /wechat/:componentAppId/events', () => {

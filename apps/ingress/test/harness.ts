@@ -100,7 +100,7 @@ export async function startIngress(
 }
 
 /** Counts every job of a queue, whatever its state. */
-export async function jobCount(producer: Producer<never>): Promise<number> {
+export async function jobCount(producer: Pick<Producer<'tickets'>, 'getJobCounts'>): Promise<number> {
   const counts = await producer.getJobCounts();
   return Object.values(counts).reduce((a, b) => a + b, 0);
 }

@@ -94,12 +94,12 @@ describe('POST /wechat/:componentAppId/accounts/:appid/messages', () => {
   });
 
   it('answers success for an account the store does not hold and keeps the message on the held queue', async () => {
-    const before = await jobCount(ing.producers.messages as never);
+    const before = await jobCount(ing.producers.messages);
     const push = signedPush(ing.crypto, message('ping', '10009'), envelope);
     const res = await post(`${url('wx9999999999999999')}?${push.query}`, push.body);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('success');
-    expect(await jobCount(ing.producers.messages as never)).toBe(before);
+    expect(await jobCount(ing.producers.messages)).toBe(before);
     const held = await ing.producers.held.getJobs(['waiting', 'delayed', 'active']);
     expect(held.map((j) => j.data.dedupeKey)).toEqual([`${COMPONENT.appId}/wx9999999999999999/msg/10009`]);
   });

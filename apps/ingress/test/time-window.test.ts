@@ -16,7 +16,7 @@ const message = (createTime: string) =>
 const events = () => `${ing.url}/wechat/${COMPONENT.appId}/events`;
 const messages = () => `${ing.url}/wechat/${COMPONENT.appId}/accounts/${AUTHORIZER}/messages`;
 const code = async (res: Response) => ((await res.json()) as { error: { code: string } }).error.code;
-const total = async () => (await jobCount(ing.producers.tickets as never)) + (await jobCount(ing.producers.messages as never));
+const total = async () => (await jobCount(ing.producers.tickets)) + (await jobCount(ing.producers.messages));
 
 /** A push signed with a chosen query timestamp (the harness signs with the current time). */
 function pushAt(inner: string, timestamp: string) {

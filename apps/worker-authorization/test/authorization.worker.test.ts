@@ -1,5 +1,5 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
-import { Producer, createRedis, jobIds, subscriberQueue } from '@weixin3rd/queues';
+import { Producer, createRedis, jobIds, subscriberQueue, type JobData, type JobName } from '@weixin3rd/queues';
 import { PreAuthSessions } from '@weixin3rd/handoffs';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
@@ -62,12 +62,8 @@ afterAll(async () => {
   await redis.cleanup();
 });
 
-async function run(
-  name: 'authorized' | 'updateauthorized' | 'unauthorized' | 'auth-code' | 'reconcile' | 'purge-claims',
-  data: Record<string, unknown>,
-  jobId: string,
-): Promise<unknown> {
-  await producer.add(name as never, data as never, jobId, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
+async function run<N extends JobName<'authorization'>>(name: N, data: JobData<'authorization', N>, jobId: string): Promise<unknown> {
+  await producer.add(name, data, jobId, { attempts: 3, backoff: { type: 'fixed', delay: 50 } });
   const job = await producer.getJob(jobId);
   return job?.waitUntilFinished(queueEvents, 20_000);
 }
