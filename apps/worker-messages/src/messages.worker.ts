@@ -125,8 +125,8 @@ export function createMessagesWorker(deps: MessagesWorkerDeps): Worker {
   // A message that can never be routed gives up its turn at once instead of leaving a gap.
   worker.on('failed', (job, err) => {
     if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
-    deps.logger.warn({ dedupeKey: job.data.dedupeKey, err: err.message }, 'message failed for good');
-    skip(job.data).catch((e: unknown) => deps.logger.warn({ err: (e as Error).message }, 'message line: skip failed'));
+    deps.logger.warn({ dedupeKey: job.data.dedupeKey, err }, 'message failed for good');
+    skip(job.data).catch((e: unknown) => deps.logger.warn({ err: e }, 'message line: skip failed'));
   });
   return worker;
 }

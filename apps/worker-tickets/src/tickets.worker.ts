@@ -36,7 +36,7 @@ export function createTicketsWorker(deps: TicketsWorkerDeps): Worker {
     } catch (error) {
       // Waiting for a ticket or for another process's refresh is normal: the schedule retries.
       if (error instanceof TicketMissingError || error instanceof LockTimeoutError) {
-        deps.logger.warn({ componentAppId, reason: error.message }, 'component token not refreshed yet');
+        deps.logger.warn({ componentAppId, err: error }, 'component token not refreshed yet');
         return;
       }
       classify(error);
@@ -54,7 +54,7 @@ export function createTicketsWorker(deps: TicketsWorkerDeps): Worker {
         if (result === 'stored')
           await deps.notices
             .published(job.componentAppId, Number(job.createTime))
-            .catch((err: unknown) => deps.logger.warn({ err: (err as Error).message }, 'ticket notice not published'));
+            .catch((err: unknown) => deps.logger.warn({ err }, 'ticket notice not published'));
         await ensure(job.componentAppId);
         return result;
       },

@@ -187,7 +187,7 @@ export class ComponentTokenService {
       this.deps.logger?.info({ componentAppId: appId }, 'api_start_push_ticket requested');
       return true;
     } catch (error) {
-      this.deps.logger?.warn({ componentAppId: appId, err: (error as Error).message }, 'api_start_push_ticket failed');
+      this.deps.logger?.warn({ componentAppId: appId, err: error }, 'api_start_push_ticket failed');
       return false;
     }
   }

@@ -52,7 +52,7 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     const p: Problem = PROBLEMS[code];
     const { err, ...fields } = log;
     req.log[p.status >= 500 ? 'error' : 'warn'](
-      { problem: code, status: p.status, ...fields, ...(err ? { reason: (err as Error).message } : {}) },
+      { problem: code, status: p.status, ...fields, ...(err ? { err } : {}) },
       `authorization page: ${code}`,
     );
     if (p.refreshSeconds) reply.header('retry-after', String(p.refreshSeconds)).header('cache-control', 'no-store');

@@ -85,7 +85,7 @@ export function preAuthCodes(deps: PreAuthCodeDeps): (componentAppId: string) =>
         {
           componentAppId,
           errcode: error instanceof WeChatApiError ? error.code : null,
-          reason: (error as Error).message,
+          err: error,
           startPushRequested: asked,
           waitMs: deps.waitMs,
         },

@@ -59,7 +59,7 @@ export class LineKeeper {
       q = new Producer('messages.<service>', this.deps.connection, this.deps.prefix, {
         queueName: serviceQueue(service),
         sharedConnection: true,
-        onError: (err) => this.deps.logger.warn({ service, err: err.message }, 'service queue'),
+        onError: (err) => this.deps.logger.warn({ service, err }, 'service queue'),
       });
       this.queues.set(service, q);
     }
@@ -74,7 +74,7 @@ export class LineKeeper {
       const connection = this.deps.eventsConnection();
       this.eventConnections.push(connection);
       const qe = new QueueEvents(serviceQueue(service), { connection, prefix: this.deps.prefix });
-      qe.on('error', (err) => this.deps.logger.warn({ service, err: err.message }, 'service queue events'));
+      qe.on('error', (err) => this.deps.logger.warn({ service, err }, 'service queue events'));
       qe.on('completed', ({ jobId, returnvalue }) => void this.settle(jobId, { kind: 'completed', value: parseReturn(returnvalue) }));
       // QueueEvents' `failed` comes once a job has failed for good (a retried attempt emits `delayed`/`waiting`).
       qe.on('failed', ({ jobId, failedReason }) => void this.settle(jobId, { kind: 'failed', reason: failedReason }));
@@ -97,7 +97,7 @@ export class LineKeeper {
       await Promise.all([res.next ? this.release(res.next) : undefined, this.deps.onFinished(res.finished, outcome)]);
     } catch (error) {
       // The sweep finds the head again and retries.
-      this.deps.logger.warn({ jobId, err: (error as Error).message }, 'message line: hand-off failed');
+      this.deps.logger.warn({ jobId, err: error }, 'message line: hand-off failed');
     }
   }
 
@@ -131,7 +131,7 @@ export class LineKeeper {
         if (next) await this.release(next);
       }
     } catch (error) {
-      this.deps.logger.warn({ err: (error as Error).message }, 'message line: sweep failed');
+      this.deps.logger.warn({ err: error }, 'message line: sweep failed');
     } finally {
       this.sweeping = false;
     }

@@ -64,7 +64,7 @@ export class RouteReloader {
           );
           this.deps.onReload?.(this.table);
         } catch (error) {
-          this.deps.logger.warn({ err: (error as Error).message }, 'message routes: reload failed, keeping the previous rules');
+          this.deps.logger.warn({ err: error }, 'message routes: reload failed, keeping the previous rules');
         }
       } while (this.again);
     })().finally(() => {
