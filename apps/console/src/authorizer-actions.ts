@@ -4,7 +4,7 @@ import { jobIds, type Producer } from '@weixin3rd/queues';
 import type { Authorizer, Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
 import type { Redis } from 'ioredis';
-import { ConsoleError } from './errors.js';
+import { HttpError } from '@weixin3rd/runtime';
 
 export interface AuthorizerActionsDeps {
   store: Pick<Store, 'authorizers' | 'components'>;
@@ -21,10 +21,10 @@ export interface AuthorizerActionsDeps {
 /** Turns the token owner's refusals into answers a caller can act on. */
 export function explainTokenError(error: unknown): never {
   if (error instanceof AuthorizerUnavailableError)
-    throw new ConsoleError(error.code === 'AUTHORIZER_NOT_FOUND' ? 404 : 409, error.code, error.message);
-  if (error instanceof QuotaExhaustedError) throw new ConsoleError(503, 'QUOTA_EXHAUSTED', error.message);
-  if (error instanceof LockTimeoutError) throw new ConsoleError(503, 'REFRESH_BUSY', 'a refresh is in progress; retry');
-  if (error instanceof WeChatApiError) throw new ConsoleError(502, 'WECHAT_ERROR', `WeChat answered ${error.code} ${error.errmsg}`);
+    throw new HttpError(error.code === 'AUTHORIZER_NOT_FOUND' ? 404 : 409, error.code, error.message);
+  if (error instanceof QuotaExhaustedError) throw new HttpError(503, 'QUOTA_EXHAUSTED', error.message);
+  if (error instanceof LockTimeoutError) throw new HttpError(503, 'REFRESH_BUSY', 'a refresh is in progress; retry');
+  if (error instanceof WeChatApiError) throw new HttpError(502, 'WECHAT_ERROR', `WeChat answered ${error.code} ${error.errmsg}`);
   throw error;
 }
 
@@ -37,7 +37,7 @@ export class AuthorizerActions {
 
   async find(appId: string, component?: string): Promise<Authorizer> {
     const a = await this.deps.store.authorizers.findByAppId(appId, component);
-    if (!a) throw new ConsoleError(404, 'AUTHORIZER_NOT_FOUND', `no authorizer ${appId}`);
+    if (!a) throw new HttpError(404, 'AUTHORIZER_NOT_FOUND', `no authorizer ${appId}`);
     return a;
   }
 
@@ -63,7 +63,7 @@ export class AuthorizerActions {
     // Callers that saw 40001 may all ask at once: one refresh, the rest get 429 and the new token via GET.
     const key = `${this.deps.keyPrefix}:force-refresh:${a.componentAppId}:${a.appId}`;
     if ((await this.deps.redis.set(key, '1', 'EX', every, 'NX')) !== 'OK') {
-      throw new ConsoleError(429, 'REFRESH_RATE_LIMITED', `at most one forced refresh per ${every} s; GET the access token instead`);
+      throw new HttpError(429, 'REFRESH_RATE_LIMITED', `at most one forced refresh per ${every} s; GET the access token instead`);
     }
     return this.deps.tokens.ensure(a.componentAppId, a.appId, { force: true }).catch(explainTokenError);
   }
@@ -71,7 +71,7 @@ export class AuthorizerActions {
   /** Queues a comparison of the component's authorizers with WeChat's list (api_get_authorizer_list). */
   async reconcile(componentAppId: string): Promise<string> {
     if (!(await this.deps.store.components.summary(componentAppId)))
-      throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${componentAppId}`);
+      throw new HttpError(404, 'COMPONENT_NOT_FOUND', `no component ${componentAppId}`);
     return this.deps.authorization.add('reconcile', { componentAppId }, jobIds.reconcile(componentAppId));
   }
 }

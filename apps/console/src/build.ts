@@ -6,6 +6,7 @@ import type { Registry } from '@weixin3rd/runtime';
 import type { Store } from '@weixin3rd/store';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { handleErrors } from '@weixin3rd/runtime';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { adminRoutes } from './admin/admin.routes.js';
 import { requireSession } from './admin/guard.js';
@@ -43,16 +44,7 @@ export interface ConsoleDeps {
 /** The internal console app, without listening. */
 export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
   const app = Fastify({ return503OnClosing: true, ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }) });
-  app.setErrorHandler((error, req, reply) => {
-    const known = knownError(error);
-    if (known) return reply.code(known.statusCode).send({ error: { code: known.code, message: known.message } });
-    const e = error as { validation?: unknown; statusCode?: number; code?: string; message: string };
-    if (e.validation) return reply.code(400).send({ error: { code: 'INVALID_REQUEST', message: e.message } });
-    if (e.statusCode && e.statusCode < 500)
-      return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
-    req.log.error({ err: error }, 'unexpected error');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
-  });
+  handleErrors(app, { known: knownError });
   await app.register(cookie);
   app.decorateRequest('operator', null);
   const sessions = new SessionStore(deps.redis, deps.prefix);

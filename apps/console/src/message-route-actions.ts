@@ -4,7 +4,7 @@ import type { Static } from 'typebox';
 import { Value } from 'typebox/value';
 import type { Redis } from 'ioredis';
 import { RouteBody } from './api/message-route.schemas.js';
-import { ConsoleError } from './errors.js';
+import { HttpError } from '@weixin3rd/runtime';
 
 export type RouteBodyInput = Static<typeof RouteBody>;
 
@@ -67,12 +67,12 @@ export class MessageRouteActions {
   }
 }
 
-const notFound = (id: string) => new ConsoleError(404, 'MESSAGE_ROUTE_NOT_FOUND', `no message route ${id}`);
+const notFound = (id: string) => new HttpError(404, 'MESSAGE_ROUTE_NOT_FOUND', `no message route ${id}`);
 
 function input(body: RouteBodyInput): MessageRouteInput {
   const regex = body.match?.content?.regex;
   const problem = regex === undefined ? null : patternProblem(regex);
-  if (problem) throw new ConsoleError(400, 'INVALID_REQUEST', `body/match/content/regex ${problem}`);
+  if (problem) throw new HttpError(400, 'INVALID_REQUEST', `body/match/content/regex ${problem}`);
   return { service: body.service, priority: body.priority, enabled: body.enabled ?? true, match: body.match ?? {} };
 }
 
@@ -83,5 +83,5 @@ function input(body: RouteBodyInput): MessageRouteInput {
 export function checkRouteBody(body: unknown): RouteBodyInput {
   if (Value.Check(RouteBody, body)) return body;
   const [first] = Value.Errors(RouteBody, body);
-  throw new ConsoleError(400, 'INVALID_REQUEST', `body${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`);
+  throw new HttpError(400, 'INVALID_REQUEST', `body${first?.instancePath ?? ''} ${first?.message ?? 'is invalid'}`);
 }

@@ -1,5 +1,6 @@
-import type { MessageSequence, Producer } from '@weixin3rd/queues';
 import type { ReplyBus } from '@weixin3rd/handoffs';
+import type { MessageSequence, Producer } from '@weixin3rd/queues';
+import { handleErrors } from '@weixin3rd/runtime';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { authorizeRoutes, type AuthorizeOptions } from './authorize/authorize.routes.js';
 import { IngressError, type IngressErrorCode } from './errors.js';
@@ -36,7 +37,7 @@ export interface IngressDeps {
  * counts. WeChat pushes from a small pool of addresses, so a limit on every request would
  * throttle WeChat itself; a correctly signed push is never refused (wechat-protocol.md §11.7).
  */
-const UNVERIFIED: ReadonlySet<IngressErrorCode> = new Set([
+const UNVERIFIED: ReadonlySet<string> = new Set<IngressErrorCode>([
   'SIGNATURE_MISSING',
   'SIGNATURE_INVALID',
   'TIMESTAMP_STALE',
@@ -86,25 +87,18 @@ export async function build(deps: IngressDeps): Promise<FastifyInstance> {
     });
   }
 
-  app.setErrorHandler((error, req, reply) => {
-    if (error instanceof IngressError) {
-      metrics?.refused(error.code);
-      (req as { refusedWith?: string }).refusedWith = error.code;
-      if (UNVERIFIED.has(error.code) && !failureLimiter.allow(req.ip)) return reply.code(429).send(tooMany);
-      req.log.warn({ code: error.code, url: req.routeOptions.url }, error.message);
-      return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
-    }
-    const e = error as { statusCode?: number; code?: string; message: string; validation?: unknown; validationContext?: string };
-    if (e.validation) {
-      // Schema refusals happen before the handler: nothing was looked up, nothing enqueued.
-      const code = e.validationContext === 'params' ? 'PATH_INVALID' : e.validationContext === 'body' ? 'BODY_INVALID' : 'QUERY_INVALID';
-      req.log.warn({ code, url: req.routeOptions.url }, e.message);
-      return reply.code(400).send({ error: { code, message: e.message } });
-    }
-    if (e.statusCode && e.statusCode < 500)
-      return reply.code(e.statusCode).send({ error: { code: e.code ?? 'BAD_REQUEST', message: e.message } });
-    req.log.error({ err: error }, 'unexpected error');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: 'internal error' } });
+  handleErrors(app, {
+    // Schema refusals happen before the handler: nothing was looked up, nothing enqueued.
+    validationCode: (part) => (part === 'params' ? 'PATH_INVALID' : part === 'body' ? 'BODY_INVALID' : 'QUERY_INVALID'),
+    onRefusal: (refusal, req, reply, from) => {
+      if (from === 'route' && refusal instanceof IngressError) {
+        metrics?.refused(refusal.code);
+        (req as { refusedWith?: string }).refusedWith = refusal.code;
+        if (UNVERIFIED.has(refusal.code) && !failureLimiter.allow(req.ip)) return reply.code(429).send(tooMany);
+      }
+      req.log.warn({ code: refusal.code, url: req.routeOptions.url }, refusal.message);
+      return undefined;
+    },
   });
 
   await app.register(eventsRoute, {

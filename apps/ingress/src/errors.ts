@@ -1,3 +1,5 @@
+import { HttpError } from '@weixin3rd/runtime';
+
 /** Every way the ingress refuses a request: a stable code and the HTTP status of CONTRACT.md. */
 export const INGRESS_ERRORS = {
   SIGNATURE_MISSING: 401,
@@ -15,15 +17,11 @@ export const INGRESS_ERRORS = {
 
 export type IngressErrorCode = keyof typeof INGRESS_ERRORS;
 
-export class IngressError extends Error {
-  override readonly name = 'IngressError';
-  readonly statusCode: number;
+/** An ingress refusal: its status comes from the code (INGRESS_ERRORS). */
+export class IngressError extends HttpError<IngressErrorCode> {
+  override name = 'IngressError';
 
-  constructor(
-    readonly code: IngressErrorCode,
-    message: string,
-  ) {
-    super(message);
-    this.statusCode = INGRESS_ERRORS[code];
+  constructor(code: IngressErrorCode, message: string) {
+    super(INGRESS_ERRORS[code], code, message);
   }
 }

@@ -1,8 +1,8 @@
 import formbody from '@fastify/formbody';
+import { handleErrors } from '@weixin3rd/runtime';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { componentApiRoutes } from './api/component-api.routes.js';
 import { consentRoutes } from './consent/consent.routes.js';
-import { ControlError } from './control/control-error.js';
 import { outboundRoutes } from './control/outbound.routes.js';
 import { worldRoutes } from './control/world.routes.js';
 import { Pusher } from './push/pusher.js';
@@ -21,14 +21,8 @@ export async function build(deps: SandboxDeps): Promise<FastifyInstance> {
   const pusher = deps.pusher ?? new Pusher(deps.world);
   const app = Fastify({ bodyLimit: 1024 * 1024, ...(deps.logger ? { loggerInstance: deps.logger } : {}) });
 
-  app.setErrorHandler((error, _req, reply) => {
-    if (error instanceof ControlError) return reply.code(error.statusCode).send({ error: { code: error.code, message: error.message } });
-    const e = error as { validation?: unknown; statusCode?: number; message: string };
-    if (e.validation) return reply.code(400).send({ error: { code: 'INVALID_REQUEST', message: e.message } });
-    if (e.statusCode && e.statusCode < 500) return reply.code(e.statusCode).send({ error: { code: 'BAD_REQUEST', message: e.message } });
-    reply.log.error({ err: error }, 'sandbox error');
-    return reply.code(500).send({ error: { code: 'INTERNAL', message: e.message } });
-  });
+  // A test tool: a 500 shows its error, the message a test needs to see what went wrong.
+  handleErrors(app, { exposeInternalMessage: true });
 
   await app.register(componentApiRoutes, {
     world: deps.world,

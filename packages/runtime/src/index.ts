@@ -11,3 +11,4 @@ export { bootProcess, bootService, type Closer, type ProcessKit, type ReadyField
 export { instrumentProcess, instrumentWorker, serveMetrics } from './metrics.js';
 /** prom-client's collectors, so apps measure through one package (and one prom-client instance). */
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
+export { HttpError, handleErrors, isMongoUnavailable, isRedisUnavailable, type ErrorHandlerOptions } from './http-errors.js';

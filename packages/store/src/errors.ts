@@ -1,4 +1,4 @@
-export type StoreErrorCode = 'DATA_KEY_MISMATCH' | 'SECRET_CORRUPT' | 'COMPONENT_NOT_FOUND' | 'VERSION_CONFLICT';
+export type StoreErrorCode = 'DATA_KEY_MISMATCH' | 'SECRET_CORRUPT';
 
 /** A storage failure with a stable code. */
 export class StoreError extends Error {

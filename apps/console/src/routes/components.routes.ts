@@ -9,7 +9,7 @@ import type { Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
 import type { ApiRoutes } from '../api/api-v1.js';
 import { AccessToken, ComponentParams, ComponentSecretsBody, ComponentView, errors } from '../api/schemas.js';
-import { ConsoleError } from '../errors.js';
+import { HttpError } from '@weixin3rd/runtime';
 import { iso, isoOrNull, tokenView } from '../views.js';
 
 export interface ComponentsRoutesOptions {
@@ -23,7 +23,7 @@ const tags = ['components'];
 export const componentsRoutes: ApiRoutes<ComponentsRoutesOptions> = async (app, { store, tokens }) => {
   const describe = async (appId: string) => {
     const summary = await store.components.summary(appId);
-    if (!summary) throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
+    if (!summary) throw new HttpError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
     const [ticket, token] = await Promise.all([store.tickets.latest(appId), store.componentTokens.get(appId)]);
     return {
       appId: summary.appId,
@@ -77,7 +77,7 @@ export const componentsRoutes: ApiRoutes<ComponentsRoutesOptions> = async (app, 
     },
     async (req) => {
       const appId = req.params.componentAppId;
-      if (!(await store.components.summary(appId))) throw new ConsoleError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
+      if (!(await store.components.summary(appId))) throw new HttpError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
       const stored = await store.componentTokens.get(appId);
       // Served from the store while valid; worker-tickets keeps it fresh. Missing or expired: one single-flight refresh.
       if (stored && stored.expiresAt.getTime() > Date.now())
@@ -86,9 +86,9 @@ export const componentsRoutes: ApiRoutes<ComponentsRoutesOptions> = async (app, 
         const fresh = await tokens.ensure(appId);
         return tokenView(tokenAnswer(fresh.accessToken, fresh.expiresAt, COMPONENT_REFRESH_MARGIN_MS));
       } catch (error) {
-        if (error instanceof TicketMissingError) throw new ConsoleError(503, 'TICKET_MISSING', error.message);
-        if (error instanceof LockTimeoutError) throw new ConsoleError(503, 'REFRESH_BUSY', 'a refresh is in progress; retry');
-        if (error instanceof WeChatApiError) throw new ConsoleError(502, 'WECHAT_ERROR', `WeChat answered ${error.code} ${error.errmsg}`);
+        if (error instanceof TicketMissingError) throw new HttpError(503, 'TICKET_MISSING', error.message);
+        if (error instanceof LockTimeoutError) throw new HttpError(503, 'REFRESH_BUSY', 'a refresh is in progress; retry');
+        if (error instanceof WeChatApiError) throw new HttpError(502, 'WECHAT_ERROR', `WeChat answered ${error.code} ${error.errmsg}`);
         throw error;
       }
     },

@@ -1,4 +1,5 @@
-import { QueueUnavailableError, jobIds, type Producer } from '@weixin3rd/queues';
+import { jobIds, type Producer } from '@weixin3rd/queues';
+import { isRedisUnavailable } from '@weixin3rd/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { IngressError } from '../errors.js';
 import type { ComponentLookup } from '../lookups.js';
@@ -14,14 +15,15 @@ export interface EventsRouteOptions {
 
 const text = (v: unknown): string => (typeof v === 'string' ? v : '');
 
-/** Turns a Redis failure while storing the job into 503: WeChat retries, nothing is acknowledged. */
+/**
+ * Turns a Redis failure while storing the job into 503: WeChat retries, nothing is acknowledged.
+ * Any other error (a bug) stays itself: a 500 logged with its stack, which WeChat retries too.
+ */
 export async function durably<T>(store: () => Promise<T>): Promise<T> {
   try {
     return await store();
   } catch (error) {
-    if (error instanceof QueueUnavailableError || (error as { name?: string }).name !== 'IngressError') {
-      throw new IngressError('QUEUE_UNAVAILABLE', 'could not store the push; retry');
-    }
+    if (isRedisUnavailable(error)) throw new IngressError('QUEUE_UNAVAILABLE', 'could not store the push; retry');
     throw error;
   }
 }

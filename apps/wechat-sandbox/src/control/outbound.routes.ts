@@ -2,7 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { MessagePermissionError, type MessageFields, type Pusher } from '../push/pusher.js';
 import { runReleaseTest } from '../release/release-runner.js';
 import type { World } from '../world/world.js';
-import { ControlError } from './control-error.js';
+import { HttpError } from '@weixin3rd/runtime';
 
 const APPID = { type: 'string', pattern: '^wx[0-9a-f]{16}$' } as const;
 
@@ -10,12 +10,12 @@ const APPID = { type: 'string', pattern: '^wx[0-9a-f]{16}$' } as const;
 export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }> = async (app, { world, pusher }) => {
   const requireComponent = (appId: string) => {
     const component = world.components.get(appId);
-    if (!component) throw new ControlError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
+    if (!component) throw new HttpError(404, 'COMPONENT_NOT_FOUND', `no component ${appId}`);
     return component;
   };
   const requireAccount = (appId: string) => {
     const account = world.accounts.get(appId);
-    if (!account) throw new ControlError(404, 'ACCOUNT_NOT_FOUND', `no account ${appId}`);
+    if (!account) throw new HttpError(404, 'ACCOUNT_NOT_FOUND', `no account ${appId}`);
     return account;
   };
 
@@ -80,7 +80,7 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
     async (req) => {
       requireComponent(req.body.componentAppId);
       if (world.authorizationOf(req.body.componentAppId, req.body.authorizerAppId)?.status !== 'authorized') {
-        throw new ControlError(409, 'NOT_AUTHORIZED', `${req.body.authorizerAppId} has not authorized ${req.body.componentAppId}`);
+        throw new HttpError(409, 'NOT_AUTHORIZED', `${req.body.authorizerAppId} has not authorized ${req.body.componentAppId}`);
       }
       world.revoke(req.body.componentAppId, req.body.authorizerAppId);
       return {
@@ -118,11 +118,11 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
       const { componentAppId, authorizerAppId, ...message } = req.body;
       requireComponent(componentAppId);
       requireAccount(authorizerAppId);
-      if (message.msgType === 'event' && !message.event) throw new ControlError(400, 'EVENT_REQUIRED', 'msgType event needs event');
+      if (message.msgType === 'event' && !message.event) throw new HttpError(400, 'EVENT_REQUIRED', 'msgType event needs event');
       try {
         return await pusher.pushMessage(componentAppId, authorizerAppId, message);
       } catch (error) {
-        if (error instanceof MessagePermissionError) throw new ControlError(409, 'NO_MESSAGE_PERMISSION', error.message);
+        if (error instanceof MessagePermissionError) throw new HttpError(409, 'NO_MESSAGE_PERMISSION', error.message);
         throw error;
       }
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { OMITTABLE_INFO, type AuthorizerInfoField, type FaultKind, type SandboxSettings, type TokenKind } from '../world/types.js';
 import type { World } from '../world/world.js';
-import { ControlError } from './control-error.js';
+import { HttpError } from '@weixin3rd/runtime';
 
 const APPID = '^wx[0-9a-f]{16}$';
 const int = { type: 'integer', minimum: 0 } as const;
@@ -87,7 +87,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
 
   app.get<{ Params: { appId: string } }>('/sandbox/components/:appId', async (req) => {
     const component = world.components.get(req.params.appId);
-    if (!component) throw new ControlError(404, 'COMPONENT_NOT_FOUND', `no component ${req.params.appId}`);
+    if (!component) throw new HttpError(404, 'COMPONENT_NOT_FOUND', `no component ${req.params.appId}`);
     return component;
   });
 
@@ -95,7 +95,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
 
   app.get<{ Params: { appId: string } }>('/sandbox/accounts/:appId', async (req) => {
     const account = world.accounts.get(req.params.appId);
-    if (!account) throw new ControlError(404, 'ACCOUNT_NOT_FOUND', `no account ${req.params.appId}`);
+    if (!account) throw new HttpError(404, 'ACCOUNT_NOT_FOUND', `no account ${req.params.appId}`);
     return account;
   });
 
@@ -134,7 +134,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
       },
     },
     async (req, reply) => {
-      if (world.accounts.has(req.body.appId)) throw new ControlError(409, 'ACCOUNT_EXISTS', `account ${req.body.appId} exists`);
+      if (world.accounts.has(req.body.appId)) throw new HttpError(409, 'ACCOUNT_EXISTS', `account ${req.body.appId} exists`);
       return reply.code(201).send(world.upsertAccount(req.body));
     },
   );
@@ -172,7 +172,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
   app.delete<{ Params: { id: string } }>('/sandbox/faults/:id', async (req) => {
     const before = world.faults.length;
     world.faults = world.faults.filter((f) => f.id !== req.params.id);
-    if (world.faults.length === before) throw new ControlError(404, 'FAULT_NOT_FOUND', `no fault ${req.params.id}`);
+    if (world.faults.length === before) throw new HttpError(404, 'FAULT_NOT_FOUND', `no fault ${req.params.id}`);
     return { cleared: true };
   });
 
