@@ -1,15 +1,14 @@
-import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
+import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer, serviceQueue, subscriberQueue } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
-import { Transport } from '@weixin3rd/wechat-api';
 import { build } from './build.js';
 
-await bootService('console', async ({ config, logger, store, redis: connect, onClose, metrics }) => {
+await bootService('console', async ({ config, logger, store, redis: connect, onClose, metrics, componentTokens }) => {
   if (config.apiTokens.length === 0) logger.warn({}, 'API_TOKENS is empty: every /api request is refused');
   const prefix = config.queue.prefix;
   const redis = connect('worker');
-  const tokens = new ComponentTokenService({ store, redis, prefix, transport: new Transport({ baseUrl: config.wechat.apiBase }), logger });
+  const tokens = componentTokens(redis);
   const events = new EventPublisher(redis, prefix, config.authorizerEventSubscribers);
   onClose(() => events.close());
   const authorization = new Producer('authorization', connect('producer'), prefix);

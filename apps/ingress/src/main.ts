@@ -1,15 +1,14 @@
 import { MessageSequence, Producer, openQueueEvents } from '@weixin3rd/queues';
 import { PreAuthSessions, ReplyBus } from '@weixin3rd/handoffs';
 import { bootService } from '@weixin3rd/runtime';
-import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
-import { Transport } from '@weixin3rd/wechat-api';
+import { TicketNotices } from '@weixin3rd/credentials';
 import { preAuthCodes } from './authorize/pre-auth-code.js';
 import { StateSigner } from './authorize/state.js';
 import { build } from './build.js';
 import { IngressMetrics } from './ingress-metrics.js';
 import { storeLookups } from './lookups.js';
 
-await bootService('ingress', async ({ config, logger, store, redis, onClose, metrics }) => {
+await bootService('ingress', async ({ config, logger, store, redis, onClose, metrics, componentTokens }) => {
   const prefix = config.queue.prefix;
   // Producers fail fast in an outage: the push is answered 503 at once and WeChat retries.
   const producerConnection = redis('producer');
@@ -31,13 +30,7 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose, met
   const authorizationEvents = openQueueEvents('authorization', redis('worker'), prefix);
   onClose(() => authorizationEvents.close());
   const lookups = storeLookups(store);
-  const tokens = new ComponentTokenService({
-    store,
-    redis: tokenRedis,
-    prefix,
-    transport: new Transport({ baseUrl: config.wechat.apiBase }),
-    logger,
-  });
+  const tokens = componentTokens(tokenRedis);
   const tickets = new TicketNotices(prefix, tokenRedis, subscriber, store);
   const app = await build({
     components: lookups,

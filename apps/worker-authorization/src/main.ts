@@ -1,21 +1,13 @@
-import { ComponentTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer } from '@weixin3rd/queues';
 import { PreAuthSessions } from '@weixin3rd/handoffs';
 import { bootService } from '@weixin3rd/runtime';
-import { Transport } from '@weixin3rd/wechat-api';
 import { createAuthorizationWorker } from './authorization.worker.js';
 
-await bootService('worker-authorization', async ({ config, logger, store, redis, onClose, manage }) => {
+await bootService('worker-authorization', async ({ config, logger, store, redis, onClose, manage, componentTokens }) => {
   const prefix = config.queue.prefix;
   const connection = redis('worker');
-  const tokens = new ComponentTokenService({
-    store,
-    redis: connection,
-    prefix,
-    transport: new Transport({ baseUrl: config.wechat.apiBase }),
-    logger,
-  });
+  const tokens = componentTokens(connection);
   const events = new EventPublisher(connection, prefix, config.authorizerEventSubscribers);
   onClose(() => events.close());
   const sessions = new PreAuthSessions(connection, prefix);

@@ -1,6 +1,6 @@
-import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
-import { MessageSequence, Producer } from '@weixin3rd/queues';
+import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { ReplyBus } from '@weixin3rd/handoffs';
+import { MessageSequence, Producer } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { createHeldWorker } from './held/held.worker.js';
@@ -12,11 +12,10 @@ import { createOutboundWorker } from './outbound/outbound.worker.js';
 import { AccountInfoCache } from './routing/account-info.js';
 import { RouteReloader } from './routing/route-reloader.js';
 
-await bootService('worker-messages', async ({ config, logger, store, redis, manage, onClose }) => {
+await bootService('worker-messages', async ({ config, logger, store, redis, manage, onClose, componentTokens }) => {
   const prefix = config.queue.prefix;
   const connection = redis('worker');
-  const transport = new Transport({ baseUrl: config.wechat.apiBase });
-  const components = new ComponentTokenService({ store, redis: connection, prefix, transport, logger });
+  const components = componentTokens(connection);
   const tokens = new AuthorizerTokenService({ store, components, redis: connection, prefix, logger });
   const outbound = new OutboundSender(redis('worker'), prefix);
   const authorization = new Producer('authorization', redis('worker'), prefix);

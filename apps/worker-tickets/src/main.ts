@@ -1,19 +1,12 @@
-import { ComponentTokenService, TicketNotices } from '@weixin3rd/credentials';
+import { TicketNotices } from '@weixin3rd/credentials';
 import { Producer } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
-import { Transport } from '@weixin3rd/wechat-api';
 import { ALL_COMPONENTS, createTicketsWorker } from './tickets.worker.js';
 
-await bootService('worker-tickets', async ({ config, logger, store, redis, onClose, manage }) => {
+await bootService('worker-tickets', async ({ config, logger, store, redis, onClose, manage, componentTokens }) => {
   const prefix = config.queue.prefix;
   const connection = redis('worker');
-  const tokens = new ComponentTokenService({
-    store,
-    redis: connection,
-    prefix,
-    transport: new Transport({ baseUrl: config.wechat.apiBase }),
-    logger,
-  });
+  const tokens = componentTokens(connection);
   const scheduler = new Producer('tickets', redis('worker'), prefix);
   onClose(() => scheduler.close());
   manage(createTicketsWorker({ store, tokens, notices: new TicketNotices(prefix, connection), connection, prefix, logger }));

@@ -1,15 +1,13 @@
-import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
+import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
-import { Transport } from '@weixin3rd/wechat-api';
 import { createTokensWorker } from './tokens.worker.js';
 
-await bootService('worker-tokens', async ({ config, logger, store, redis, onClose, manage }) => {
+await bootService('worker-tokens', async ({ config, logger, store, redis, onClose, manage, componentTokens }) => {
   const prefix = config.queue.prefix;
   const connection = redis('worker');
-  const transport = new Transport({ baseUrl: config.wechat.apiBase });
-  const components = new ComponentTokenService({ store, redis: connection, prefix, transport, logger });
+  const components = componentTokens(connection);
   const events = new EventPublisher(connection, prefix, config.authorizerEventSubscribers);
   onClose(() => events.close());
   const tokens = new AuthorizerTokenService({

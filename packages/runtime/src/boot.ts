@@ -1,6 +1,8 @@
 import { loadConfigOrExit, type Config } from '@weixin3rd/config';
+import { ComponentTokenService } from '@weixin3rd/credentials';
 import { createRedis, type RedisRole } from '@weixin3rd/queues';
 import { connectStore, type Store } from '@weixin3rd/store';
+import { Transport } from '@weixin3rd/wechat-api';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
@@ -39,6 +41,8 @@ export type ReadyFields = Record<string, unknown>;
 /** A process that uses the database: the bootstrap component is already in it. */
 export interface ServiceKit extends ProcessKit {
   readonly store: Store;
+  /** The component token owner on `connection` (its single-flight lock), calling WECHAT_API_BASE. */
+  componentTokens(connection: Redis): ComponentTokenService;
 }
 
 /**
@@ -74,7 +78,15 @@ export function bootService(name: string, start: (kit: ServiceKit) => Promise<Re
     });
     kit.onClose(() => store.close());
     if (kit.config.bootstrapComponent) await store.components.upsert(kit.config.bootstrapComponent);
-    return start({ ...kit, store });
+    const componentTokens = (connection: Redis): ComponentTokenService =>
+      new ComponentTokenService({
+        store,
+        redis: connection,
+        prefix: kit.config.queue.prefix,
+        transport: new Transport({ baseUrl: kit.config.wechat.apiBase }),
+        logger: kit.logger,
+      });
+    return start({ ...kit, store, componentTokens });
   });
 }
 
