@@ -1,57 +1,25 @@
-import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
-import { EventPublisher } from '@weixin3rd/events';
-import { Producer, createRedis } from '@weixin3rd/queues';
-import { connectStore, type Store } from '@weixin3rd/store';
-import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
-import { Transport } from '@weixin3rd/wechat-api';
+import type { Producer } from '@weixin3rd/queues';
+import type { Store } from '@weixin3rd/store';
+import type { TestRedis } from '@weixin3rd/testing';
 import { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { build } from '../src/build.js';
+import { openConsole, type ConsoleHarness } from './console-app.js';
 
 const TOKEN = 'console-test-token-0001';
-let db: TestDatabase;
+let h: ConsoleHarness;
 let redis: TestRedis;
 let store: Store;
 let app: FastifyInstance;
-let events: EventPublisher;
 let authorization: Producer<'authorization'>;
 
 beforeAll(async () => {
-  db = await openTestDatabase('console');
-  redis = openTestRedis('console');
-  store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 9) });
   // No WeChat is reachable here: a token request for a component without a ticket must fail clearly.
-  const tokens = new ComponentTokenService({
-    store,
-    redis: redis.connect(),
-    prefix: redis.prefix,
-    transport: new Transport({ baseUrl: 'http://127.0.0.1:9', attempts: 1, timeoutMs: 500 }),
-  });
-  events = new EventPublisher(redis.connect(), redis.prefix, []);
-  authorization = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
-  await authorization.ready();
-  const connection = redis.connect();
-  const authorizerTokens = new AuthorizerTokenService({ store, components: tokens, redis: connection, prefix: redis.prefix });
-  app = await build({
-    store,
-    tokens,
-    events,
-    authorization,
-    authorizerTokens,
-    redis: connection,
-    prefix: redis.prefix,
-    apiTokens: [TOKEN],
-  });
+  h = await openConsole('console', { apiTokens: [TOKEN], timeoutMs: 500 });
+  ({ app, store, redis } = h);
+  authorization = h.deps.authorization;
 });
-afterAll(async () => {
-  await app.close();
-  await events.close();
-  await authorization.close();
-  await store.close();
-  await db.drop();
-  await redis.cleanup();
-});
+afterAll(() => h.close());
 
 const call = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: object, token = TOKEN) =>
   app.inject({ method, url, ...(payload ? { payload } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} });

@@ -18,11 +18,12 @@ export interface ConsoleHarness {
 
 /**
  * A console on a fresh database and queue prefix. WeChat is at `wechatBase` (the sandbox), or
- * unreachable by default: token requests then fail the way they would with no network.
+ * unreachable by default: token requests then fail the way they would with no network, after
+ * `timeoutMs` (2 s by default) per WeChat call.
  */
 export async function openConsole(
   name: string,
-  options: { apiTokens?: string[]; wechatBase?: string; extra?: Partial<ConsoleDeps> } = {},
+  options: { apiTokens?: string[]; wechatBase?: string; timeoutMs?: number; extra?: Partial<ConsoleDeps> } = {},
 ): Promise<ConsoleHarness> {
   const db = await openTestDatabase(name);
   const redis = openTestRedis(name);
@@ -32,7 +33,7 @@ export async function openConsole(
     store,
     redis: connection,
     prefix: redis.prefix,
-    transport: new Transport({ baseUrl: options.wechatBase ?? 'http://127.0.0.1:9', attempts: 1, timeoutMs: 2_000 }),
+    transport: new Transport({ baseUrl: options.wechatBase ?? 'http://127.0.0.1:9', attempts: 1, timeoutMs: options.timeoutMs ?? 2_000 }),
   });
   const events = new EventPublisher(connection, redis.prefix, []);
   const authorization = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);

@@ -1,24 +1,16 @@
-import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
-import { EventPublisher } from '@weixin3rd/events';
-import { Producer, createRedis } from '@weixin3rd/queues';
-import { SecretBox, connectStore, type Store } from '@weixin3rd/store';
-import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
-import { Transport } from '@weixin3rd/wechat-api';
+import { SecretBox, type Store } from '@weixin3rd/store';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../src/build.js';
+import { openConsole, type ConsoleHarness } from './console-app.js';
 
 // Issue 19, fix 3: every known state of the console's dependencies is a clear status and code.
 const TOKEN = 'console-known-errors-token';
 const NO_TICKET = 'wx00000000000e0a01';
 const WITH_TICKET = 'wx00000000000e0a02';
 const OTHER_KEY = 'wx00000000000e0a03';
-let db: TestDatabase;
-let redis: TestRedis;
+let h: ConsoleHarness;
 let store: Store;
 let app: FastifyInstance;
-let events: EventPublisher;
-let authorization: Producer<'authorization'>;
 
 const secrets = { appSecret: 'known-errors-secret', token: 'tok123', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
 const account = {
@@ -44,31 +36,9 @@ const authorizer = (componentAppId: string, appId: string) =>
   });
 
 beforeAll(async () => {
-  db = await openTestDatabase('console-known-errors');
-  redis = openTestRedis('console-known-errors');
-  store = await connectStore(db.uri, { dataKey: Buffer.alloc(32, 9) });
   // WeChat is unreachable here: whatever needs it fails the way a network outage does.
-  const tokens = new ComponentTokenService({
-    store,
-    redis: redis.connect(),
-    prefix: redis.prefix,
-    transport: new Transport({ baseUrl: 'http://127.0.0.1:9', attempts: 1, timeoutMs: 500 }),
-  });
-  events = new EventPublisher(redis.connect(), redis.prefix, []);
-  authorization = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
-  await authorization.ready();
-  const connection = redis.connect();
-  const authorizerTokens = new AuthorizerTokenService({ store, components: tokens, redis: connection, prefix: redis.prefix });
-  app = await build({
-    store,
-    tokens,
-    events,
-    authorization,
-    authorizerTokens,
-    redis: connection,
-    prefix: redis.prefix,
-    apiTokens: [TOKEN],
-  });
+  h = await openConsole('console-known-errors', { apiTokens: [TOKEN], timeoutMs: 500 });
+  ({ app, store } = h);
 
   await store.components.upsert({ appId: NO_TICKET, ...secrets });
   await authorizer(NO_TICKET, 'wx00000000000f0a01');
@@ -82,14 +52,7 @@ beforeAll(async () => {
   await store.tickets.save(OTHER_KEY, 'ticket@@@foreign', Math.floor(Date.now() / 1000));
   await store.models.component.updateOne({ appId: OTHER_KEY }, { $set: { appSecret: new SecretBox(Buffer.alloc(32, 8)).seal('x') } });
 });
-afterAll(async () => {
-  await app.close();
-  await events.close();
-  await authorization.close();
-  await store.close();
-  await db.drop();
-  await redis.cleanup();
-});
+afterAll(() => h.close());
 
 const call = (method: 'GET' | 'POST', url: string) => app.inject({ method, url, headers: { authorization: `Bearer ${TOKEN}` } });
 
