@@ -19,7 +19,10 @@ const REQUIRED: Readonly<Record<string, readonly string[]>> = {
   msgmenu: [],
 };
 
-/** The msgtypes custom/send accepts, per kind of account (WeChat's 客服消息 pages). */
+/**
+ * The msgtypes custom/send accepts, per kind of account (WeChat's 客服消息 pages). Written out again, not
+ * imported from wechat-api's OFFICIAL_/MINI_PROGRAM_CUSTOM_TYPES on purpose: the sandbox is the referee.
+ */
 export const CUSTOM_TYPES: Readonly<Record<AccountKind, ReadonlySet<string>>> = {
   official: new Set([
     'text',
