@@ -1,6 +1,6 @@
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import type { Store } from '@weixin3rd/store';
-import { TtlCache } from './ttl-cache.js';
+import { LRUCache } from 'lru-cache';
 
 /** What the push path needs to know about a component: its crypto, current and previous key. */
 export interface ComponentLookup {
@@ -12,9 +12,31 @@ export interface AuthorizerLookup {
   isAuthorizer(componentAppId: string, appId: string): Promise<boolean>;
 }
 
+/**
+ * A read-through cache so the push path does not hit MongoDB per request. Misses are kept for a
+ * shorter time than hits: a component or authorizer added a moment ago must not stay unknown for
+ * long. Concurrent misses share one load (lru-cache's fetch).
+ */
+function readThrough<V extends object | boolean>(
+  load: (key: string) => Promise<V | null>,
+  hitMs = 30_000,
+  missMs = 1_000,
+): (key: string) => Promise<V | null> {
+  const cache = new LRUCache<string, { value: V | null }>({
+    max: 100_000,
+    ttl: hitMs,
+    fetchMethod: async (key, _stale, { options }) => {
+      const value = await load(key);
+      if (value === null) options.ttl = missMs;
+      return { value };
+    },
+  });
+  return async (key) => (await cache.fetch(key))?.value ?? null;
+}
+
 /** Lookups backed by the store through short caches: no database hit per push. */
 export function storeLookups(store: Pick<Store, 'components' | 'authorizers'>): ComponentLookup & AuthorizerLookup {
-  const components = new TtlCache(async (appId) => {
+  const components = readThrough(async (appId) => {
     const c = await store.components.get(appId);
     if (!c) return null;
     return new WeChatCrypto({
@@ -24,14 +46,14 @@ export function storeLookups(store: Pick<Store, 'components' | 'authorizers'>): 
       receiveId: c.appId,
     });
   });
-  const authorizers = new TtlCache(async (key) => {
+  const authorizers = readThrough(async (key) => {
     const [componentAppId = '', appId = ''] = key.split('/');
     const a = await store.authorizers.find(componentAppId, appId);
     // An unauthorized account's messages still arrive for a while; only "never seen" is refused.
     return a ? true : null;
   });
   return {
-    crypto: (appId) => components.get(appId),
-    isAuthorizer: async (componentAppId, appId) => (await authorizers.get(`${componentAppId}/${appId}`)) === true,
+    crypto: components,
+    isAuthorizer: async (componentAppId, appId) => (await authorizers(`${componentAppId}/${appId}`)) === true,
   };
 }

@@ -106,7 +106,8 @@ describe('worker-tokens', () => {
     await Promise.all(producers.map((p, i) => p.add('sweep', {}, `sweep-${i}`)));
     const deadline = Date.now() + 20_000;
     for (;;) {
-      const expiring = await store.authorizers.findExpiring(new Date(Date.now() + 60 * 60_000), N);
+      const expiring = [];
+      for await (const batch of store.authorizers.expiringBatches(new Date(Date.now() + 60 * 60_000), N, N)) expiring.push(...batch);
       if (expiring.length === 0 || Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -208,18 +208,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return deepFreeze(config);
 }
 
-let cached: Config | undefined;
-
-/** The process's configuration, loaded from `process.env` on first use. */
-export function getConfig(): Config {
-  cached ??= loadConfig();
-  return cached;
-}
-
-export function resetConfigForTests(): void {
-  cached = undefined;
-}
-
 export interface ExitHooks {
   exit?: (code: number) => never;
   write?: (line: string) => void;
@@ -231,8 +219,7 @@ export const EXIT_CONFIG = 78;
 /** Loads the configuration or stops the process with one line on stderr and exit code 78. */
 export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env, hooks: ExitHooks = {}): Config {
   try {
-    cached = loadConfig(env);
-    return cached;
+    return loadConfig(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     (hooks.write ?? ((line) => process.stderr.write(line)))(`${error.message}\n`);

@@ -1,6 +1,6 @@
 import { Redis, type RedisOptions } from 'ioredis';
 
-export type RedisRole = 'producer' | 'worker' | 'cache';
+export type RedisRole = 'producer' | 'worker';
 
 /**
  * Producers fail fast (`enableOfflineQueue: false`, one try) so the ingress answers 503 at once

@@ -227,16 +227,10 @@ export class AuthorizersRepository {
     return res.modifiedCount === 1;
   }
 
-  /** Authorized accounts whose access token is missing or expires before `before`, most urgent first. */
-  async findExpiring(before: Date, limit: number): Promise<ExpiringAuthorizer[]> {
-    const found: ExpiringAuthorizer[] = [];
-    for await (const batch of this.expiringBatches(before, limit, 1000)) found.push(...batch);
-    return found;
-  }
-
   /**
-   * The same, soonest first, in batches read from a cursor: a sweep over 100 000 due accounts
-   * holds one batch at a time instead of all of them.
+   * Authorized accounts whose access token is missing or expires before `before`, soonest first,
+   * in batches read from a cursor: a sweep over 100 000 due accounts holds one batch at a time
+   * instead of all of them.
    */
   async *expiringBatches(before: Date, limit: number, size: number): AsyncGenerator<ExpiringAuthorizer[]> {
     const cursor = this.models.authorizer

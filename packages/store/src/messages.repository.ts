@@ -39,11 +39,6 @@ export class MessagesRepository {
     );
   }
 
-  /** How a reply left, once known (passive reply claimed, or handed to the outbound sender). */
-  async replyDelivery(dedupeKey: string, reply: NonNullable<MessageDoc['reply']>): Promise<void> {
-    await this.models.message.updateOne({ _id: dedupeKey }, { $set: { reply } });
-  }
-
   /** messages-out: the customer-service send's outcome. Upserts, so the order of writes does not matter. */
   async recordOutbound(componentAppId: string, dedupeKey: string, outcome: OutboundOutcome): Promise<void> {
     const [, authorizerAppId = ''] = dedupeKey.split('/');
@@ -64,10 +59,5 @@ export class MessagesRepository {
 
   async get(dedupeKey: string): Promise<MessageDoc | null> {
     return this.models.message.findById(dedupeKey).lean<MessageDoc>();
-  }
-
-  /** An account's messages, newest first (admin and tests). */
-  async ofAccount(componentAppId: string, authorizerAppId: string, limit = 100): Promise<MessageDoc[]> {
-    return this.models.message.find({ componentAppId, authorizerAppId }).sort({ receivedAt: -1 }).limit(limit).lean<MessageDoc[]>();
   }
 }
