@@ -1,6 +1,6 @@
 import { plainSignature } from '@weixin3rd/wechat-crypto';
 import { encryptedEnvelope, textReply } from '@weixin3rd/wechat-xml';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import Fastify from 'fastify';
 import { SERVICE_UNAVAILABLE } from '../src/push/pusher.js';
 import { TicketSchedule } from '../src/push/ticket-schedule.js';
@@ -189,11 +189,12 @@ describe('ticket schedule', () => {
     const schedule = new TicketSchedule(sb.world, sb.pusher);
     schedule.start(10);
     closers.push(async () => schedule.stop());
-    await new Promise((r) => setTimeout(r, 1300));
-    expect(project.received.length).toBeGreaterThanOrEqual(2);
+    await vi.waitFor(() => expect(project.received.length).toBeGreaterThanOrEqual(2), { timeout: 5_000, interval: 25 });
     sb.world.upsertComponent({ appId: COMPONENT.appId, ticketPushPaused: true });
     const before = project.received.length;
-    await new Promise((r) => setTimeout(r, 1200));
+    // Two whole rounds after the pause (a round under way may have started before it).
+    const rounds = schedule.rounds;
+    await vi.waitFor(() => expect(schedule.rounds).toBeGreaterThanOrEqual(rounds + 2), { timeout: 5_000, interval: 25 });
     expect(project.received.length).toBe(before);
   });
 

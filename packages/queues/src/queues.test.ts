@@ -45,7 +45,10 @@ describe('queues', () => {
     expect(await producer.add('ticket', ticket, id)).toBe(id);
     await done;
     expect(await producer.add('ticket', ticket, id)).toBe(id);
-    await new Promise((r) => setTimeout(r, 200));
+    // One worker takes jobs in order: had the repeated add stored a job, it would run before this one.
+    const after = new Promise((resolve) => events.on('completed', ({ jobId }) => jobId === 'after-repeat' && resolve(jobId)));
+    await producer.add('ensure-component-token', { componentAppId: 'wx1', reason: 'schedule' }, 'after-repeat');
+    await after;
     expect(seen).toEqual([ticket]);
     await Promise.all([worker.close(), events.close(), producer.close()]);
   });
@@ -79,7 +82,6 @@ describe('queues', () => {
 
   it('rejects at once when Redis is unreachable instead of queueing the command', async () => {
     const producer = new Producer('tickets', createRedis('redis://127.0.0.1:1', 'producer'), redis.prefix);
-    await new Promise((r) => setTimeout(r, 100));
     await expect(producer.add('ticket', ticket, 'x-1')).rejects.toBeInstanceOf(QueueUnavailableError);
     await producer.close();
   });

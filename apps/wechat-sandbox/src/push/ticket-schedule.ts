@@ -9,6 +9,8 @@ import type { Pusher } from './pusher.js';
 export class TicketSchedule {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
+  /** Rounds finished since start: what a test waits for instead of the clock. */
+  rounds = 0;
 
   constructor(
     private readonly world: World,
@@ -37,7 +39,10 @@ export class TicketSchedule {
     this.timer = setTimeout(() => {
       const interval = this.world.settings.ticketIntervalSeconds;
       const round = interval > 0 ? this.pushAll() : Promise.resolve();
-      void round.finally(() => this.schedule(Math.max(1, this.world.settings.ticketIntervalSeconds || 5) * 1000));
+      void round.finally(() => {
+        this.rounds += 1;
+        this.schedule(Math.max(1, this.world.settings.ticketIntervalSeconds || 5) * 1000);
+      });
     }, delayMs);
     this.timer.unref();
   }
