@@ -28,8 +28,11 @@ describe('BullMQ against the prepared Redis', () => {
     expect(await job.waitUntilFinished(events, 10_000)).toBe(42);
     const again = await queue.add('double', { n: 99 }, { jobId: 'ticket-abc' });
     expect(again.id).toBe('ticket-abc');
-    await new Promise((r) => setTimeout(r, 200));
-    expect(seen).toEqual([21]);
+    // One worker takes jobs in order: had the repeated add stored a job, it would run before this one.
+    const later = await queue.add('double', { n: 0 }, { jobId: 'after-repeat' });
+    await later.waitUntilFinished(events, 10_000);
+    // 99, the repeated add, never ran.
+    expect(seen).toEqual([21, 0]);
 
     await worker.close();
     await events.close();
