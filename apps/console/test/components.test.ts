@@ -25,6 +25,8 @@ const call = (method: 'GET' | 'PUT' | 'POST', url: string, payload?: object, tok
   app.inject({ method, url, ...(payload ? { payload } : {}), headers: token ? { authorization: `Bearer ${token}` } : {} });
 
 const body = { appSecret: 'very-secret-value', token: 'tok123', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG' };
+/** A component of the test's own, so that no test depends on another having run first. */
+const component = (appId: string) => store.components.upsert({ appId, ...body });
 
 describe('console components API', () => {
   it('adds several components, never showing a secret', async () => {
@@ -50,7 +52,8 @@ describe('console components API', () => {
   });
 
   it('explains why there is no token yet', async () => {
-    const res = await call('GET', '/api/v1/components/wx00000000000c0a01/access-token');
+    await component('wx00000000000c0a11');
+    const res = await call('GET', '/api/v1/components/wx00000000000c0a11/access-token');
     expect(res.statusCode).toBe(503);
     expect(res.json().error.code).toBe('TICKET_MISSING');
   });
@@ -58,14 +61,16 @@ describe('console components API', () => {
   it('reports in /metrics, without a bearer token, when 45009 stopped authorizer token refreshes', async () => {
     const stopped = (text: string, appId: string) =>
       new RegExp(`^weixin3rd_authorizer_token_refresh_stopped\\{component="${appId}"\\} (\\d)$`, 'm').exec(text)?.[1];
+    await component('wx00000000000c0a12');
+    await component('wx00000000000c0a13');
     const before = await app.inject({ method: 'GET', url: '/metrics' });
     expect(before.statusCode).toBe(200);
-    expect(stopped(before.body, 'wx00000000000c0a01')).toBe('0');
+    expect(stopped(before.body, 'wx00000000000c0a12')).toBe('0');
     // What AuthorizerTokenService writes on 45009, until 00:00 Beijing time.
-    await redis.connect().set(`${redis.prefix}:quota-exhausted:authorizer-token:wx00000000000c0a01`, '1', 'EX', 60);
+    await redis.connect().set(`${redis.prefix}:quota-exhausted:authorizer-token:wx00000000000c0a12`, '1', 'EX', 60);
     const after = (await app.inject({ method: 'GET', url: '/metrics' })).body;
-    expect(stopped(after, 'wx00000000000c0a01')).toBe('1');
-    expect(stopped(after, 'wx00000000000c0a02')).toBe('0');
+    expect(stopped(after, 'wx00000000000c0a12')).toBe('1');
+    expect(stopped(after, 'wx00000000000c0a13')).toBe('0');
   });
 
   it('answers 401 without or with a wrong bearer token', async () => {
@@ -99,10 +104,10 @@ describe('console authorizers API', () => {
   };
 
   it('lists with filters and paging, and shows one account without its tokens', async () => {
-    await seed('wx00000000000d0a01');
-    await seed('wx00000000000d0a02');
-    await store.authorizers.bindShop('wx00000000000c0a01', 'wx00000000000d0a02', 'S9');
-    const all = await call('GET', '/api/v1/authorizers?component=wx00000000000c0a01&pageSize=1');
+    await seed('wx00000000000d0a01', 'wx00000000000c0a21');
+    await seed('wx00000000000d0a02', 'wx00000000000c0a21');
+    await store.authorizers.bindShop('wx00000000000c0a21', 'wx00000000000d0a02', 'S9');
+    const all = await call('GET', '/api/v1/authorizers?component=wx00000000000c0a21&pageSize=1');
     expect(all.json()).toMatchObject({ page: 1, pageSize: 1, total: 2 });
     expect(all.json().items).toHaveLength(1);
     const byShop = await call('GET', '/api/v1/authorizers?shop=S9');
@@ -147,8 +152,9 @@ describe('console authorizers API', () => {
     // minutes early and the replaced one dies 5 minutes later: caching to WeChat's expiry would
     // hold a dead token for 10-15 minutes of every cycle.
     const wechatExpiry = Date.now() + 7_200_000;
+    await component('wx00000000000c0a22');
     await store.authorizers.upsertAuthorized({
-      componentAppId: 'wx00000000000c0a01',
+      componentAppId: 'wx00000000000c0a22',
       appId: 'wx00000000000d0a09',
       refreshToken: 'refreshtoken@@@secret',
       accessToken: 'at_lifetime',
@@ -156,10 +162,10 @@ describe('console authorizers API', () => {
       funcInfo: [1],
       account,
     });
-    await store.componentTokens.save('wx00000000000c0a02', 'ct_lifetime', new Date(wechatExpiry), 0);
+    await store.componentTokens.save('wx00000000000c0a22', 'ct_lifetime', new Date(wechatExpiry), 0);
     for (const [url, window] of [
       ['/api/v1/authorizers/wx00000000000d0a09/access-token', 15 * 60_000],
-      ['/api/v1/components/wx00000000000c0a02/access-token', 20 * 60_000],
+      ['/api/v1/components/wx00000000000c0a22/access-token', 20 * 60_000],
     ] as const) {
       const res = await call('GET', url);
       expect(res.statusCode).toBe(200);
@@ -171,7 +177,8 @@ describe('console authorizers API', () => {
   });
 
   it('queues a reconciliation on demand', async () => {
-    const res = await call('POST', '/api/v1/components/wx00000000000c0a01/reconcile');
+    await component('wx00000000000c0a23');
+    const res = await call('POST', '/api/v1/components/wx00000000000c0a23/reconcile');
     expect(res.statusCode).toBe(202);
     expect((await authorization.getJobs(['waiting'])).map((j) => j.name)).toContain('reconcile');
     expect((await call('POST', '/api/v1/components/wx00000000000c0aff/reconcile')).statusCode).toBe(404);
