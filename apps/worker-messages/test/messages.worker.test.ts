@@ -1,4 +1,5 @@
-import { MessageSequence, Producer, ReplyBus, RouteTable, accountKey, createRedis, jobIds, type SequencedMessage } from '@weixin3rd/queues';
+import { ReplyBus } from '@weixin3rd/handoffs';
+import { MessageSequence, Producer, RouteTable, accountKey, createRedis, jobIds, type SequencedMessage } from '@weixin3rd/queues';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import type { Job, Worker } from 'bullmq';

@@ -4,7 +4,7 @@ import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { Transport } from '@weixin3rd/wechat-api';
 import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
-import { Queue, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
