@@ -42,50 +42,60 @@ export function wxApi(app: FastifyInstance, world: World, name: string, url: str
       const query = { ...(req.query as Record<string, string>) };
       const path = req.url.split('?')[0] ?? req.url;
       let body: unknown = req.body;
+      const receivedAtMs = world.clock.nowMs();
       const record = (errcode: number): void => {
-        world.recordCall({ api: name, method: req.method, path, query, body, ip: req.ip, errcode });
+        world.recordCall({ api: name, method: req.method, path, query, body, ip: req.ip, errcode }, receivedAtMs);
       };
 
-      const fault = world.takeFault(name);
-      if (fault?.kind === 'latency') await sleep(fault.delayMs);
-      if (fault?.kind === 'timeout') {
-        record(-408);
-        await sleep(fault.delayMs);
-        reply.raw.destroy();
-        return reply;
+      world.inFlight.set(name, (world.inFlight.get(name) ?? 0) + 1);
+      try {
+        return await answer();
+      } finally {
+        world.inFlight.set(name, (world.inFlight.get(name) ?? 1) - 1);
       }
-      if (fault?.kind === 'http5xx') {
-        record(-fault.status);
-        return reply.code(fault.status).type('text/html').send(`<html><body><h1>${fault.status}</h1></body></html>`);
-      }
-      if (fault?.kind === 'lost-answer') {
-        // WeChat acted on the call, but the caller never hears it (its timeout fires first).
+
+      async function answer(): Promise<FastifyReply | unknown> {
+        const fault = world.takeFault(name);
+        if (fault?.kind === 'latency') await sleep(fault.delayMs);
+        if (fault?.kind === 'timeout') {
+          record(-408);
+          await sleep(fault.delayMs);
+          reply.raw.destroy();
+          return reply;
+        }
+        if (fault?.kind === 'http5xx') {
+          record(-fault.status);
+          return reply.code(fault.status).type('text/html').send(`<html><body><h1>${fault.status}</h1></body></html>`);
+        }
+        if (fault?.kind === 'lost-answer') {
+          // WeChat acted on the call, but the caller never hears it (its timeout fires first).
+          try {
+            const parsed = parseBody(req.body);
+            body = parsed;
+            await handler({ body: parsed, query, ip: req.ip });
+            record(-408);
+          } catch (error) {
+            if (!(error instanceof WxError)) throw error;
+            record(error.errcode);
+          }
+          await sleep(fault.delayMs);
+          reply.raw.destroy();
+          return reply;
+        }
         try {
+          if (fault?.kind === 'busy') throw new WxError(-1);
+          if (fault?.kind === 'errcode') throw new WxError(fault.errcode);
+          if (req.method !== 'POST') throw new WxError(43002);
           const parsed = parseBody(req.body);
           body = parsed;
-          await handler({ body: parsed, query, ip: req.ip });
-          record(-408);
+          const result = await handler({ body: parsed, query, ip: req.ip });
+          record(0);
+          return result;
         } catch (error) {
           if (!(error instanceof WxError)) throw error;
           record(error.errcode);
+          return error.toBody();
         }
-        await sleep(fault.delayMs);
-        reply.raw.destroy();
-        return reply;
-      }
-      try {
-        if (fault?.kind === 'busy') throw new WxError(-1);
-        if (fault?.kind === 'errcode') throw new WxError(fault.errcode);
-        if (req.method !== 'POST') throw new WxError(43002);
-        const parsed = parseBody(req.body);
-        body = parsed;
-        const result = await handler({ body: parsed, query, ip: req.ip });
-        record(0);
-        return result;
-      } catch (error) {
-        if (!(error instanceof WxError)) throw error;
-        record(error.errcode);
-        return error.toBody();
       }
     },
   });

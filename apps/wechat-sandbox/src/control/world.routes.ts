@@ -186,6 +186,9 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
     const since = Number(req.query.since ?? 0);
     return world.calls.filter((c) => c.seq > since && (!req.query.api || c.api === req.query.api));
   });
+  app.get<{ Querystring: { api: string } }>('/sandbox/calls/in-flight', async (req) => ({
+    inFlight: world.inFlight.get(req.query.api) ?? 0,
+  }));
   app.delete('/sandbox/calls', async () => {
     world.calls = [];
     return { cleared: true };

@@ -135,7 +135,10 @@ export interface Fault {
 /** One call the sandbox received on a WeChat API, for test assertions. */
 export interface RecordedCall {
   seq: number;
+  /** When the answer was given (or the fault applied). */
   at: string;
+  /** When the request arrived: with `at`, whether two calls were in flight at once. */
+  receivedAt: string;
   api: string;
   method: string;
   path: string;

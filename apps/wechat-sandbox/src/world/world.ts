@@ -62,6 +62,8 @@ export class World {
   readonly authorizations = new Map<string, Authorization>();
   faults: Fault[] = [];
   calls: RecordedCall[] = [];
+  /** Calls received and not answered yet, per API: a test can act while one is in flight. */
+  readonly inFlight = new Map<string, number>();
   /** Messages received on /cgi-bin/message/custom/send (the 全网发布 runner checks them). */
   customMessages: CustomMessage[] = [];
   /** Which users wrote to which account when: custom/send's 48 h window and quotas. */
@@ -360,9 +362,10 @@ export class World {
     return fault;
   }
 
-  recordCall(call: Omit<RecordedCall, 'seq' | 'at'>): RecordedCall {
+  recordCall(call: Omit<RecordedCall, 'seq' | 'at' | 'receivedAt'>, receivedAtMs = this.clock.nowMs()): RecordedCall {
     this.callSeq += 1;
-    const recorded: RecordedCall = { seq: this.callSeq, at: new Date(this.clock.nowMs()).toISOString(), ...call };
+    const at = new Date(this.clock.nowMs()).toISOString();
+    const recorded: RecordedCall = { seq: this.callSeq, at, receivedAt: new Date(receivedAtMs).toISOString(), ...call };
     this.calls.push(recorded);
     return recorded;
   }
