@@ -53,7 +53,7 @@ const waitForTicket = config.sandboxMode && component && built.includes('ingress
 let ticketNotices;
 let ticketRedis;
 if (waitForTicket) {
-  ticketRedis = createRedis(config.redis.url, 'worker');
+  ticketRedis = createRedis(config.redis, 'worker');
   ticketNotices = new TicketNotices(config.queue.prefix, ticketRedis, ticketRedis);
   await ticketNotices.listen();
 }

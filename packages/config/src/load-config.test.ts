@@ -25,6 +25,7 @@ describe('loadConfig', () => {
     const c = loadConfig({});
     expect(c.sandboxMode).toBe(true);
     expect(c.redis.url).toBe('redis://127.0.0.1:6379');
+    expect(c.redis.clusterNodes).toBeNull();
     expect(c.mongo.uri).toBe('mongodb://127.0.0.1:27017/weixin3rd');
     expect(c.queue.prefix).toBe('weixin3rd');
     expect(c.http).toEqual({
@@ -75,6 +76,16 @@ describe('loadConfig', () => {
     expect(problemsOf({ SANDBOX_MODE: '0' }).problems.map((p) => p.variable)).toEqual(['DATA_KEY']);
   });
 
+  it('reads a Redis Cluster from REDIS_CLUSTER_NODES, with a hash-tagged QUEUE_PREFIX', () => {
+    const c = loadConfig({ REDIS_CLUSTER_NODES: 'r1:7000, 10.0.0.2:7001,[::1]:7002', QUEUE_PREFIX: '{weixin3rd}' });
+    expect(c.redis.clusterNodes).toEqual([
+      { host: 'r1', port: 7000 },
+      { host: '10.0.0.2', port: 7001 },
+      { host: '::1', port: 7002 },
+    ]);
+    expect(c.queue.prefix).toBe('{weixin3rd}');
+  });
+
   it('names each bad variable', () => {
     const cases: [NodeJS.ProcessEnv, string, RegExp][] = [
       [{ REDIS_URL: 'http://x' }, 'REDIS_URL', /redis:/],
@@ -83,6 +94,8 @@ describe('loadConfig', () => {
       [{ CONSOLE_PORT: '70000' }, 'CONSOLE_PORT', /integer/],
       [{ PUBLIC_BASE_URL: 'ftp://x' }, 'PUBLIC_BASE_URL', /http/],
       [{ QUEUE_PREFIX: 'a b' }, 'QUEUE_PREFIX', /spaces/],
+      [{ REDIS_CLUSTER_NODES: 'r1:7000,r2', QUEUE_PREFIX: '{w}' }, 'REDIS_CLUSTER_NODES', /host:port/],
+      [{ REDIS_CLUSTER_NODES: 'r1:7000' }, 'QUEUE_PREFIX', /\{hash tag\}/],
       [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /one of/],
       [{ API_TOKENS: 'short' }, 'API_TOKENS', /16 characters/],
       [{ AUTHORIZER_EVENT_SUBSCRIBERS: 'a,b c' }, 'AUTHORIZER_EVENT_SUBSCRIBERS', /letters/],

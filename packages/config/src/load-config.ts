@@ -77,6 +77,28 @@ class EnvReader {
   }
 }
 
+/**
+ * REDIS_CLUSTER_NODES=host:port,host:port: a Redis Cluster. Every key the service writes starts
+ * with QUEUE_PREFIX, and BullMQ's scripts and ours touch several keys at once, so the prefix must
+ * carry a hash tag (`{weixin3rd}`): every key in one slot.
+ */
+function readClusterNodes(r: EnvReader, prefix: string): { host: string; port: number }[] | null {
+  const list = r.list('REDIS_CLUSTER_NODES');
+  if (list.length === 0) return null;
+  const nodes: { host: string; port: number }[] = [];
+  for (const entry of list) {
+    const m = /^(\[[0-9a-f:.]+\]|[^:\s]+):([0-9]{1,5})$/i.exec(entry);
+    if (!m || Number(m[2]) > 65535) {
+      r.fail('REDIS_CLUSTER_NODES', `must be host:port pairs separated by commas (got ${JSON.stringify(entry)})`);
+      return null;
+    }
+    nodes.push({ host: (m[1] as string).replace(/^\[|\]$/g, ''), port: Number(m[2]) });
+  }
+  if (!/\{[^{}]+\}/.test(prefix))
+    r.fail('QUEUE_PREFIX', `must contain a {hash tag} with REDIS_CLUSTER_NODES, e.g. {${prefix}} (got ${JSON.stringify(prefix)})`);
+  return nodes;
+}
+
 function readComponent(r: EnvReader): ComponentCredentials | null {
   const names = ['COMPONENT_APPID', 'COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'COMPONENT_AES_KEY'] as const;
   const values = names.map((n) => r.raw(n));
@@ -154,12 +176,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (defaultService !== null && !SERVICE.test(defaultService))
     r.fail('MESSAGE_DEFAULT_SERVICE', `must be 1-40 of a-z, 0-9 and - (got ${JSON.stringify(defaultService)})`);
 
+  const clusterNodes = readClusterNodes(r, prefix);
   const component = readComponent(r);
   const dataKey = readDataKey(r, sandboxMode);
   const dataKeyPrevious = readPreviousDataKeys(r, dataKey.key);
 
   const config: Config = {
-    redis: { url: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']) },
+    redis: { url: r.url('REDIS_URL', 'redis://127.0.0.1:6379', ['redis:', 'rediss:']), clusterNodes },
     mongo: { uri: r.url('MONGODB_URI', 'mongodb://127.0.0.1:27017/weixin3rd', ['mongodb:', 'mongodb+srv:']) },
     queue: { prefix },
     http: {

@@ -9,7 +9,14 @@ export interface ComponentCredentials {
 
 /** The validated, frozen environment of CONTRACT.md. */
 export interface Config {
-  readonly redis: { readonly url: string };
+  readonly redis: {
+    readonly url: string;
+    /**
+     * REDIS_CLUSTER_NODES: seed nodes (`host:port`) of a Redis Cluster, or null for a single Redis.
+     * REDIS_URL then only lends its credentials and TLS (`rediss:`) to every node.
+     */
+    readonly clusterNodes: readonly { readonly host: string; readonly port: number }[] | null;
+  };
   readonly mongo: { readonly uri: string };
   readonly queue: { readonly prefix: string };
   readonly http: {

@@ -111,7 +111,7 @@ function processKit(name: string, config: Config, logger: Logger): ProcessKit {
     metrics,
     onClose,
     redis(role) {
-      const redis = createRedis(config.redis.url, role, (err) => logger.warn({ err }, 'redis'));
+      const redis = createRedis(config.redis, role, (err) => logger.warn({ err }, 'redis'));
       onClose(() => redis.disconnect());
       return redis;
     },
