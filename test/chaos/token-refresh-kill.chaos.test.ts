@@ -95,13 +95,13 @@ async function refreshCalls(since: number) {
   };
 }
 
-/** Resolves once some refreshes were answered and others are at WeChat, waiting for its answer. */
-async function midRefresh(since: number, answered = 4): Promise<void> {
-  await waitFor(
+/** Resolves once some refreshes were answered and others are at WeChat, waiting for its answer: with how many are. */
+async function midRefresh(since: number, answered = 4): Promise<number> {
+  return waitFor(
     async () => {
       if ((await refreshCalls(since)).succeeded < answered) return undefined;
       const { inFlight } = await stack.sandbox<{ inFlight: number }>('GET', '/sandbox/calls/in-flight?api=api_authorizer_token');
-      return inFlight >= 4 ? true : undefined;
+      return inFlight >= 4 ? inFlight : undefined;
     },
     60_000,
     'refreshes answered and others in flight',
@@ -130,10 +130,9 @@ describe('kill -9 mid-refresh of the token owners, then restart', () => {
           { jobId: `chaos-${appId}-${stamp}`, attempts: 5, backoff: { type: 'exponential', delay: 2000 } },
         );
       // Some refreshes done, the next ones in flight (each waits LATENCY_MS at WeChat): kill.
-      await midRefresh(since);
+      const inFlight = await midRefresh(since);
       await stack.kill('worker-tokens');
       const atKill = await refreshCalls(since);
-      const { inFlight } = await stack.sandbox<{ inFlight: number }>('GET', '/sandbox/calls/in-flight?api=api_authorizer_token');
       await stack.start('worker-tokens');
       const restartedAt = Date.now();
       const jobIds = accounts.map((a) => `chaos-${a}-${stamp}`);
@@ -201,10 +200,9 @@ describe('kill -9 mid-refresh of the token owners, then restart', () => {
       const half = accounts.slice(0, ACCOUNTS / 2).flatMap((a) => [get(a), get(a)]);
       await waitFor(async () => ((await refreshCalls(since)).succeeded >= 4 ? true : undefined), 60_000, 'the first refreshes');
       const first = Promise.all([...half, ...accounts.slice(ACCOUNTS / 2).flatMap((a) => [get(a), get(a)])]);
-      await midRefresh(since);
+      const inFlight = await midRefresh(since);
       await stack.kill('console');
       const atKill = await refreshCalls(since);
-      const { inFlight } = await stack.sandbox<{ inFlight: number }>('GET', '/sandbox/calls/in-flight?api=api_authorizer_token');
       const firstAnswers = await first;
       await stack.start('console');
       const restartedAt = Date.now();
