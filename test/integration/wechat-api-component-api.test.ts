@@ -1,7 +1,7 @@
 import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AuthorizerApi, ComponentApi, Transport, WeChatApiError, type TokenSource } from './index.js';
+import { AuthorizerApi, ComponentApi, Transport, WeChatApiError, type TokenSource } from '@weixin3rd/wechat-api';
 
 const C = {
   appId: 'wx00000000000a9101',

@@ -5,7 +5,7 @@ import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthorizerTokenService, AuthorizerUnavailableError, ComponentTokenService, QuotaExhaustedError } from './index.js';
+import { AuthorizerTokenService, AuthorizerUnavailableError, ComponentTokenService, QuotaExhaustedError } from '@weixin3rd/credentials';
 
 const C = {
   appId: 'wx00000000000a7a01',

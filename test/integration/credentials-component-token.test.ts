@@ -5,7 +5,7 @@ import { World, build, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ComponentTokenService, TicketMissingError } from './index.js';
+import { ComponentTokenService, TicketMissingError } from '@weixin3rd/credentials';
 
 const C = {
   appId: 'wx00000000000c7e01',
