@@ -108,12 +108,12 @@ describe('secrets after the end-to-end run (issue 19, item 6)', () => {
       const account = await store.authorizers.find(component, 'wx1a2b3c4d5e6f7001');
       expect(token?.accessToken).toBeTruthy();
       expect(account?.refreshToken).toBeTruthy();
-      const db = store.connection.db;
-      if (!db) throw new Error('not connected');
+      const mongo = db.connection.db;
+      if (!mongo) throw new Error('not connected');
       const logs = running.map((p) => p.output.join('')).join('\n');
       expect(logs.split('\n').length).toBeGreaterThan(20);
       const hits = findSecrets(
-        { logs, mongodb: await dumpMongo(db), redis: await dumpRedis(redis.connect(), redis.prefix) },
+        { logs, mongodb: await dumpMongo(mongo), redis: await dumpRedis(redis.connect(), redis.prefix) },
         {
           'app secret': SANDBOX_DEV_COMPONENT.appSecret,
           Token: SANDBOX_DEV_COMPONENT.token,

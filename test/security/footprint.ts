@@ -14,7 +14,7 @@ export async function footprint(s: Stack): Promise<string> {
     cursor = next;
     keys.push(...batch);
   } while (cursor !== '0');
-  const db = s.store.connection.db;
+  const db = s.db.connection.db;
   if (!db) throw new Error('not connected');
   const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();
   const counts = await Promise.all(names.map(async (n) => `${n}:${await db.collection(n).countDocuments()}`));

@@ -120,7 +120,7 @@ describe('hostile requests', () => {
     });
     expect(put.status).toBe(200);
 
-    const db = s.store.connection.db;
+    const db = s.db.connection.db;
     if (!db) throw new Error('not connected');
     const places = { logs: s.logs.join('\n'), mongodb: await dumpMongo(db), redis: await dumpRedis(s.probe, s.redis.prefix) };
     expect(s.logs.length).toBeGreaterThan(50);

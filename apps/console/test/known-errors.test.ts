@@ -50,7 +50,9 @@ beforeAll(async () => {
   // A component whose secret was sealed with a key that is neither DATA_KEY nor DATA_KEY_PREVIOUS.
   await store.components.upsert({ appId: OTHER_KEY, ...secrets });
   await store.tickets.save(OTHER_KEY, 'ticket@@@foreign', Math.floor(Date.now() / 1000));
-  await store.models.component.updateOne({ appId: OTHER_KEY }, { $set: { appSecret: new SecretBox(Buffer.alloc(32, 8)).seal('x') } });
+  await h.db.connection
+    .collection('components')
+    .updateOne({ appId: OTHER_KEY }, { $set: { appSecret: new SecretBox(Buffer.alloc(32, 8)).seal('x') } });
 });
 afterAll(() => h.close());
 

@@ -1,4 +1,4 @@
-/** MongoDB models and repositories, with secrets sealed at rest by DATA_KEY. */
+/** Repositories over MongoDB, with secrets sealed at rest by DATA_KEY. The mongoose models and connection stay inside this package. */
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { SecretBox, keyIdOf } from './secret-box.js';
 export type { AuthCodeDoc, AuthorizerDoc, ComponentDoc, ComponentTicketDoc, ComponentTokenDoc } from './models.js';

@@ -1,4 +1,4 @@
-import type { Store } from './store.js';
+import { internalsOf, type Store } from './store.js';
 
 /** What `SecretBox.seal` writes: `v1.<keyId>.…`. */
 const SEALED = /^v1\.([0-9a-f]{8})\./;
@@ -51,7 +51,8 @@ function sealedPaths(value: unknown, path: string, out: [string, string][]): voi
  * key does the database record the current key as its own; from then on DATA_KEY_PREVIOUS can go.
  */
 export async function rotateDataKey(store: Store, options: RotationOptions = {}): Promise<RotationReport> {
-  const db = store.connection.db;
+  const { connection, models } = internalsOf(store);
+  const db = connection.db;
   if (!db) throw new Error('the store is not connected');
   const current = store.box.keyId;
   const progress: RotationProgress = { scanned: 0, resealed: 0, raced: 0, foreign: 0 };
@@ -100,6 +101,6 @@ export async function rotateDataKey(store: Store, options: RotationOptions = {})
   // A value that raced was rewritten by the service; a second look confirms none is left behind.
   const remaining = await pass(false);
   const complete = remaining === 0;
-  if (complete) await store.models.meta.updateOne({ _id: 'data-key' }, { $set: { value: current } }, { upsert: true });
+  if (complete) await models.meta.updateOne({ _id: 'data-key' }, { $set: { value: current } }, { upsert: true });
   return { ...progress, remaining, complete, keyId: current };
 }

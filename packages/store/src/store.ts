@@ -11,9 +11,11 @@ import { registerModels, type Models } from './models.js';
 import { SecretBox } from './secret-box.js';
 import { TicketsRepository } from './tickets.repository.js';
 
+/**
+ * What the rest of the system sees of the database: repositories, the key box and close().
+ * The mongoose connection and models stay inside this package (see `internalsOf`).
+ */
 export interface Store {
-  connection: Connection;
-  models: Models;
   box: SecretBox;
   components: ComponentsRepository;
   tickets: TicketsRepository;
@@ -25,6 +27,20 @@ export interface Store {
   messages: MessagesRepository;
   audit: AuditLogRepository;
   close(): Promise<void>;
+}
+
+interface StoreInternals {
+  connection: Connection;
+  models: Models;
+}
+
+const internals = new WeakMap<Store, StoreInternals>();
+
+/** The connection and models behind a store, for code of this package only (not exported from index.ts). */
+export function internalsOf(store: Store): StoreInternals {
+  const found = internals.get(store);
+  if (!found) throw new Error('not a store opened by connectStore');
+  return found;
 }
 
 export interface ConnectOptions {
@@ -47,9 +63,7 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
     await Promise.all(Object.values(models).map((m: Models[keyof Models]) => m.syncIndexes()));
     const box = new SecretBox(options.dataKey, options.previousDataKeys);
     await assertDataKey(models, box);
-    return {
-      connection,
-      models,
+    const store: Store = {
       box,
       components: new ComponentsRepository(models, box),
       tickets: new TicketsRepository(models, box),
@@ -62,6 +76,8 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
       audit: new AuditLogRepository(models),
       close: () => connection.close(),
     };
+    internals.set(store, { connection, models });
+    return store;
   } catch (error) {
     await connection.close();
     throw error;
