@@ -91,7 +91,7 @@ describe('order and fairness of messages with 3 worker-messages processes', () =
     expect(Date.now() - since).toBeGreaterThanOrEqual(HANDLER_TIMEOUT_MS - 200);
     // Recorded by the hand-off, alongside releasing the next message.
     const record = await waitFor(async () => {
-      const m = await s.store.messages.get(`${COMPONENT}/${HUNG}/msg/990001`);
+      const m = await s.message(`${COMPONENT}/${HUNG}/msg/990001`);
       return m?.status === 'timed_out' ? m : undefined;
     });
     expect(record.error).toBe('HANDLER_TIMEOUT');

@@ -84,7 +84,7 @@ describe('messages through real processes: routes and replies', () => {
       message: { MsgType: 'text', FromUserName: 'oUserA' },
     });
     expect(message?.xml).toContain('<Content><![CDATA[text]]></Content>');
-    const stored = await s.store.messages.get(message?.dedupeKey ?? '');
+    const stored = await s.message(message?.dedupeKey ?? '');
     expect(stored).toMatchObject({ status: 'handled', service: 'crm', reply: { type: 'text', delivery: 'passive' } });
   });
 
@@ -96,7 +96,7 @@ describe('messages through real processes: routes and replies', () => {
     expect(text.outcome).toBe('acknowledged');
     const key = handledOnce('text').find((x) => x.msg.authorizerAppId === MINI)?.msg.dedupeKey ?? '';
     const stored = await waitFor(async () => {
-      const m = await s.store.messages.get(key);
+      const m = await s.message(key);
       return m?.reply ? m : undefined;
     });
     expect(stored.reply?.delivery).not.toBe('passive');
@@ -106,7 +106,7 @@ describe('messages through real processes: routes and replies', () => {
     const record = await s.push(OTHER, { msgType: 'text', content: 'hello', openid: 'oOther', msgId: '777001' });
     expect(record.outcome).toBe('acknowledged');
     expect(record.attempts[0]?.durationMs).toBeLessThan(BUDGET_MS);
-    const stored = await waitFor(async () => (await s.store.messages.get(`${COMPONENT}/${OTHER}/msg/777001`)) ?? undefined);
+    const stored = await waitFor(async () => (await s.message(`${COMPONENT}/${OTHER}/msg/777001`)) ?? undefined);
     expect(stored).toMatchObject({ status: 'unrouted', service: null, openid: 'oOther' });
   });
 
@@ -115,7 +115,7 @@ describe('messages through real processes: routes and replies', () => {
     expect(record.outcome).toBe('acknowledged');
     const key = (await waitFor(async () => handledOnce('slow')[0])).msg.dedupeKey;
     const stored = await waitFor(async () => {
-      const m = await s.store.messages.get(key);
+      const m = await s.message(key);
       return m?.reply ? m : undefined;
     });
     expect(stored).toMatchObject({ status: 'handled', reply: { type: 'text' } });

@@ -1,5 +1,5 @@
 import { SANDBOX_DEV_COMPONENT, loadConfig } from '@weixin3rd/config';
-import { connectStore, type Store } from '@weixin3rd/store';
+import { connectStore, type MessageDoc, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { READY, stackEnv, startApp, type RunningProcess } from './processes.js';
 
@@ -20,6 +20,8 @@ export interface MessagesStack {
   /** Pushes a user's message through the sandbox and returns its push record. */
   push(authorizerAppId: string, message: Record<string, unknown>): Promise<PushRecord>;
   api(method: string, path: string, body?: object): Promise<Response>;
+  /** The stored record of a message, read from the test database (the store has no reader for it). */
+  message(dedupeKey: string): Promise<MessageDoc | null>;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,7 @@ export async function startMessagesStack(label: string, workers: number, extra: 
     store,
     running,
     ...stack,
+    message: (dedupeKey) => db.connection.collection<MessageDoc>('messages').findOne({ _id: dedupeKey }),
     async account(appId, userName, kind, shopId) {
       const res = await fetch(`${stack.sandboxUrl}/sandbox/accounts`, {
         method: 'POST',

@@ -1,6 +1,6 @@
 import { ReplyBus } from '@weixin3rd/handoffs';
 import { MessageSequence, Producer, RouteTable, accountKey, createRedis, jobIds, type SequencedMessage } from '@weixin3rd/queues';
-import { connectStore, type Store } from '@weixin3rd/store';
+import { connectStore, type MessageDoc, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import type { Job, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { AccountInfoCache } from '../src/routing/account-info.js';
 const COMPONENT = 'wx00000000000a7e01';
 const silent = { info: () => undefined, warn: () => undefined };
 let db: TestDatabase;
+// The raw record, from the test database's own connection (the store has no reader for it).
+const stored = (id: string) => db.connection.collection<MessageDoc>('messages').findOne({ _id: id });
 let redis: TestRedis;
 let store: Store;
 let worker: Worker;
@@ -90,7 +92,7 @@ describe('worker-messages: account-messages', () => {
     expect(released.filter((m) => m.job.dedupeKey === key)).toMatchObject([
       { jobId: jobIds.serviceMessage(key), service: 'crm', routeId: 'r-text' },
     ]);
-    expect(await store.messages.get(key)).toMatchObject({
+    expect(await stored(key)).toMatchObject({
       status: 'queued',
       service: 'crm',
       routeId: 'r-text',
@@ -107,7 +109,7 @@ describe('worker-messages: account-messages', () => {
     );
     expect(value).toBe('unrouted');
     expect(await replies.wait(key, 1_000)).toBeNull();
-    expect(await store.messages.get(key)).toMatchObject({ status: 'unrouted', service: null, event: 'subscribe' });
+    expect(await stored(key)).toMatchObject({ status: 'unrouted', service: null, event: 'subscribe' });
     expect(released.filter((m) => m.job.dedupeKey === key)).toEqual([]);
   });
 });

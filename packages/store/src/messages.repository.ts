@@ -56,8 +56,4 @@ export class MessagesRepository {
     const doc = await this.models.message.findOne({ _id: dedupeKey, componentAppId }, { outbound: 1 }).lean();
     return doc?.outbound ?? null;
   }
-
-  async get(dedupeKey: string): Promise<MessageDoc | null> {
-    return this.models.message.findById(dedupeKey).lean<MessageDoc>();
-  }
 }

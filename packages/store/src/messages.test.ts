@@ -1,8 +1,10 @@
 import { openTestDatabase, type TestDatabase } from '@weixin3rd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStore, type Store } from './index.js';
+import { connectStore, type MessageDoc, type Store } from './index.js';
 
 let db: TestDatabase;
+// The raw record, from the test database's own connection (the store has no reader for it).
+const stored = (id: string) => db.connection.collection<MessageDoc>('messages').findOne({ _id: id });
 let store: Store;
 beforeAll(async () => {
   db = await openTestDatabase('store-messages');
@@ -64,7 +66,7 @@ describe('messages', () => {
       attempts: 1,
       at,
     });
-    expect(await store.messages.get(key)).toMatchObject({
+    expect(await stored(key)).toMatchObject({
       status: 'handled',
       reply: { type: 'text', delivery: 'outbound' },
       outbound: { status: 'failed', errcode: 45015, attempts: 1 },
@@ -74,6 +76,6 @@ describe('messages', () => {
 
     const early = 'wx00000000000000c1/wx00000000000000a1/msg/1002';
     await store.messages.recordOutbound(base.componentAppId, early, { status: 'sent', errcode: 0, errmsg: 'ok', attempts: 2, at });
-    expect(await store.messages.get(early)).toMatchObject({ authorizerAppId: 'wx00000000000000a1', outbound: { status: 'sent' } });
+    expect(await stored(early)).toMatchObject({ authorizerAppId: 'wx00000000000000a1', outbound: { status: 'sent' } });
   });
 });
