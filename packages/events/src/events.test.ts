@@ -1,6 +1,6 @@
 import { openTestRedis, type TestRedis } from '@weixin3rd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventPublisher, subscribe, type AuthorizerEvent, type AuthorizerSnapshot } from './index.js';
+import { EventPublisher, handleMessages, subscribe, type AuthorizerEvent, type AuthorizerSnapshot } from './index.js';
 
 let redis: TestRedis;
 beforeAll(() => {
@@ -47,5 +47,44 @@ describe('authorizer-events', () => {
       });
     }
     await Promise.all([...workers.map((w) => w.close()), publisher.close()]);
+  });
+
+  it.each([
+    [
+      'subscribe()',
+      (connection: string) => subscribe(async () => undefined, { connection, prefix: redis.prefix, subscriber: 'connection-check' }),
+    ],
+    [
+      'handleMessages()',
+      (connection: string) => handleMessages('connection-check', async () => undefined, { connection, prefix: redis.prefix }),
+    ],
+  ])('closes the connection %s opened from a URL when the worker is closed', async (label, open) => {
+    // The connection opened from the URL carries this name (ioredis reads it from the query string),
+    // so CLIENT LIST tells ours from the other connections of this shared Redis.
+    const name = `events-close-${label.replace(/\W/g, '')}-${process.pid}-${Date.now()}`;
+    const url = new URL(redis.url);
+    url.searchParams.set('connectionName', name);
+    const admin = redis.connect();
+    const ours = async (): Promise<number> =>
+      String(await admin.client('LIST'))
+        .split('\n')
+        .filter((line) => line.includes(` name=${name} `)).length;
+    const waitForCount = async (wanted: (n: number) => boolean): Promise<number> => {
+      let n = await ours();
+      for (let i = 0; i < 100 && !wanted(n); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        n = await ours();
+      }
+      return n;
+    };
+    expect(await ours()).toBe(0);
+
+    const worker = open(url.toString());
+    await worker.waitUntilReady();
+    expect(await waitForCount((n) => n >= 1)).toBeGreaterThanOrEqual(1);
+
+    await worker.close();
+    expect(await waitForCount((n) => n === 0)).toBe(0);
+    await admin.quit();
   });
 });

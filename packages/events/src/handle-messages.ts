@@ -8,11 +8,12 @@ import {
   type MessageReply,
   type ServiceMessageJob,
 } from '@weixin3rd/queues';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ConsumerWorker } from './consumer-worker.js';
 
 export interface HandleMessagesOptions {
-  /** Redis URL or a connection (`maxRetriesPerRequest: null`). */
+  /** Redis URL (the worker opens a connection and `close()` quits it) or your connection (`maxRetriesPerRequest: null`; yours to close). */
   connection: string | Redis;
   /** QUEUE_PREFIX of the weixin3rd deployment (default `weixin3rd`). */
   prefix?: string;
@@ -39,10 +40,8 @@ export type MessageHandler = (message: ServiceMessageJob, job: Job) => Promise<M
  * BullMQ worker: `await worker.close()` on exit.
  */
 export function handleMessages(service: string, handler: MessageHandler, options: HandleMessagesOptions): Worker {
-  const connection =
-    typeof options.connection === 'string' ? new Redis(options.connection, { maxRetriesPerRequest: null }) : options.connection;
   const timeoutMs = options.timeoutMs ?? 25_000;
-  return new Worker(
+  return new ConsumerWorker(
     serviceQueue(service),
     async (job: Job) => {
       if (job.name !== SERVICE_MESSAGE_JOB)
@@ -61,6 +60,7 @@ export function handleMessages(service: string, handler: MessageHandler, options
         clearTimeout(timer);
       }
     },
-    { connection, prefix: options.prefix ?? 'weixin3rd', concurrency: options.concurrency ?? 8, ...SERVICE_MESSAGE_STALLED_OPTIONS },
+    options.connection,
+    { prefix: options.prefix ?? 'weixin3rd', concurrency: options.concurrency ?? 8, ...SERVICE_MESSAGE_STALLED_OPTIONS },
   );
 }

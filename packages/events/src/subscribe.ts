@@ -1,9 +1,10 @@
 import { QUEUE, STALLED_JOB_OPTIONS, isJobName, parseJob, subscriberQueue, type AuthorizerEventJob } from '@weixin3rd/queues';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { UnrecoverableError, type Job, type Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { ConsumerWorker } from './consumer-worker.js';
 
 export interface SubscribeOptions {
-  /** Redis URL or a connection (`maxRetriesPerRequest: null`). */
+  /** Redis URL (the worker opens a connection and `close()` quits it) or your connection (`maxRetriesPerRequest: null`; yours to close). */
   connection: string | Redis;
   /** QUEUE_PREFIX of the weixin3rd deployment (default `weixin3rd`). */
   prefix?: string;
@@ -18,10 +19,8 @@ export interface SubscribeOptions {
  * that throws is retried with backoff. Returns the BullMQ worker: `await worker.close()` on exit.
  */
 export function subscribe(handler: (event: AuthorizerEventJob, job: Job) => Promise<void>, options: SubscribeOptions): Worker {
-  const connection =
-    typeof options.connection === 'string' ? new Redis(options.connection, { maxRetriesPerRequest: null }) : options.connection;
   const queue = options.subscriber ? subscriberQueue(options.subscriber) : QUEUE.authorizerEvents;
-  return new Worker(
+  return new ConsumerWorker(
     queue,
     async (job: Job) => {
       const { name } = job;
@@ -30,8 +29,8 @@ export function subscribe(handler: (event: AuthorizerEventJob, job: Job) => Prom
       const event = parseJob('authorizer-events', name, job.data);
       await handler(event, job);
     },
+    options.connection,
     {
-      connection,
       prefix: options.prefix ?? 'weixin3rd',
       concurrency: options.concurrency ?? 1,
       ...STALLED_JOB_OPTIONS['authorizer-events'],
