@@ -1,10 +1,9 @@
 import cookie from '@fastify/cookie';
 import type { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import type { EventPublisher } from '@weixin3rd/events';
-import { QUEUE, type Producer } from '@weixin3rd/queues';
+import { QUEUE, openQueues, type Producer } from '@weixin3rd/queues';
 import type { Registry } from '@weixin3rd/runtime';
 import type { Store } from '@weixin3rd/store';
-import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { handleErrors } from '@weixin3rd/runtime';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -76,10 +75,8 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
     (entry) => deps.store.audit.record(entry),
   );
 
-  const queues = [...new Set([...Object.values(QUEUE), ...(deps.extraQueues ?? [])])].map(
-    (name) => new Queue(name, { connection: deps.redis, prefix: deps.prefix }),
-  );
-  app.addHook('onClose', async () => void (await Promise.all(queues.map((q) => q.close()))));
+  const queues = openQueues([...Object.values(QUEUE), ...(deps.extraQueues ?? [])], deps.redis, deps.prefix);
+  app.addHook('onClose', () => queues.close());
   await app.register(async (scope) =>
     adminRoutes(scope, {
       store: deps.store,
@@ -88,11 +85,11 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
       actions,
       messageRoutes,
       authorizerTokens: deps.authorizerTokens,
-      queues,
+      queues: queues.inspectors,
       publicBaseUrl: deps.publicBaseUrl ?? 'http://localhost:3000',
     }),
   );
-  await queuesDashboard(app, queues, sessions);
+  await queuesDashboard(app, queues.forBullBoard, sessions);
 
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, {

@@ -10,6 +10,7 @@ import {
   jobIds,
   isJobName,
   jobNamesOf,
+  openQueues,
   parseJob,
   subscriberQueue,
   type TicketJob,
@@ -161,5 +162,54 @@ describe('queues', () => {
     expect(failed.status === 'failed' && (failed.error as Error).message).toBe('refused');
     expect(() => new Producer('messages.<service>', connection, redis.prefix)).toThrow(/queueName/);
     await Promise.all([worker.close(), events.close(), copy.close(), tickets.close()]);
+  });
+
+  it('lets the console and the metrics read a queue without its Queue object: counts, oldest waiting, failed jobs, retry', async () => {
+    const prefix = `${redis.prefix}:inspect`;
+    const producer = new Producer('tickets', createRedis(redis.url, 'producer'), prefix);
+    await producer.ready();
+    const opened = openQueues(['tickets', 'tickets'], redis.connect(), prefix);
+    expect(opened.inspectors.map((q) => q.name)).toEqual(['tickets']);
+    expect(opened.forBullBoard.map((q) => q.name)).toEqual(['tickets']);
+    const [tickets] = opened.inspectors;
+    if (!tickets) throw new Error('no inspector');
+    expect(await tickets.waitingCount()).toBe(0);
+    expect(await tickets.oldestWaitingSince()).toBeNull();
+
+    const before = Date.now();
+    await producer.add('ticket', { ...ticket, componentAppId: 'wxa' }, 'inspect-a');
+    const between = Date.now();
+    await producer.add('ticket', { ...ticket, componentAppId: 'wxb' }, 'inspect-b');
+    expect(await tickets.waitingCount()).toBe(2);
+    const since = await tickets.oldestWaitingSince();
+    expect(since).toBeGreaterThanOrEqual(before);
+    expect(since).toBeLessThanOrEqual(between);
+
+    const worker = createWorker(
+      'tickets',
+      {
+        ticket: async () => {
+          throw new UnrecoverableError('nope');
+        },
+        'ensure-component-token': async () => undefined,
+      },
+      { connection: redis.connect(), prefix },
+    );
+    let failures = 0;
+    const bothFailed = new Promise<void>((resolve) => worker.on('failed', () => (++failures === 2 ? resolve() : undefined)));
+    await bothFailed;
+    await worker.close();
+    expect(await tickets.waitingCount()).toBe(0);
+    expect(await tickets.failedCount()).toBe(2);
+    const failed = await tickets.failedJobs(50);
+    expect(failed.map((j) => j.id).sort()).toEqual(['inspect-a', 'inspect-b']);
+    expect(failed[0]).toMatchObject({ name: 'ticket', failedReason: 'nope', attemptsMade: 1, finishedOn: expect.any(Number) });
+    expect(await tickets.failedJobs(1)).toHaveLength(1);
+
+    expect(await tickets.retryFailed('inspect-a')).toBe(true);
+    expect(await tickets.retryFailed('inspect-missing')).toBe(false);
+    expect(await tickets.failedCount()).toBe(1);
+    expect(await tickets.waitingCount()).toBe(1);
+    await Promise.all([opened.close(), producer.close()]);
   });
 });

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { openQueue, type QueueInspector } from '@weixin3rd/queues';
 import { observeWeChatCalls } from '@weixin3rd/wechat-api';
-import { Queue, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client';
 
 /**
@@ -33,7 +34,7 @@ export function instrumentProcess(registry: Registry): () => void {
 interface WorkerMetrics {
   jobs: Counter<'queue' | 'outcome'>;
   duration: Histogram<'queue'>;
-  queues: Map<string, Queue>;
+  queues: Map<string, QueueInspector>;
 }
 
 const perRegistry = new WeakMap<Registry, WorkerMetrics>();
@@ -41,7 +42,7 @@ const perRegistry = new WeakMap<Registry, WorkerMetrics>();
 function workerMetrics(registry: Registry): WorkerMetrics {
   const existing = perRegistry.get(registry);
   if (existing) return existing;
-  const queues = new Map<string, Queue>();
+  const queues = new Map<string, QueueInspector>();
   const metrics: WorkerMetrics = {
     queues,
     jobs: new Counter({
@@ -65,10 +66,7 @@ function workerMetrics(registry: Registry): WorkerMetrics {
     labelNames: ['queue'],
     registers: [registry],
     async collect() {
-      for (const [name, q] of queues) {
-        const counts = await q.getJobCounts('waiting', 'prioritized');
-        this.set({ queue: name }, (counts.waiting ?? 0) + (counts.prioritized ?? 0));
-      }
+      for (const [name, q] of queues) this.set({ queue: name }, await q.waitingCount());
     },
   });
   new Gauge({
@@ -79,8 +77,8 @@ function workerMetrics(registry: Registry): WorkerMetrics {
     async collect() {
       const now = Date.now();
       for (const [name, q] of queues) {
-        const [oldest] = await q.getJobs(['waiting', 'prioritized'], 0, 0, true);
-        this.set({ queue: name }, oldest ? Math.max(0, (now - oldest.timestamp) / 1000) : 0);
+        const since = await q.oldestWaitingSince();
+        this.set({ queue: name }, since === null ? 0 : Math.max(0, (now - since) / 1000));
       }
     },
   });
@@ -106,7 +104,7 @@ export function instrumentWorker(registry: Registry, worker: Worker): () => Prom
   worker.on('failed', (job) => observe('failed', job));
   let queue = m.queues.get(name);
   if (!queue) {
-    queue = new Queue(name, { connection: worker.opts.connection, prefix: worker.opts.prefix });
+    queue = openQueue(name, worker.opts.connection, worker.opts.prefix);
     m.queues.set(name, queue);
   }
   const opened = queue;

@@ -1,8 +1,8 @@
 import { SHOP_ID_REGEX } from '@weixin3rd/config';
 import formbody from '@fastify/formbody';
 import type { AuthorizerTokenService } from '@weixin3rd/credentials';
+import type { QueueInspector } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
-import type { Queue } from 'bullmq';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorizerActions } from '../authorizer-actions.js';
 import type { MessageRouteActions } from '../message-route-actions.js';
@@ -22,7 +22,7 @@ export interface AdminDeps {
   actions: AuthorizerActions;
   messageRoutes: MessageRouteActions;
   authorizerTokens: Pick<AuthorizerTokenService, 'lastRefreshes' | 'quotaExhausted'>;
-  queues: readonly Queue[];
+  queues: readonly QueueInspector[];
   publicBaseUrl: string;
 }
 
@@ -193,9 +193,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     admin.post<{ Params: { queue: string; id: string } }>('/admin/jobs/:queue/:id/retry', async (req, reply) =>
       act(req, reply, { action: 'job.retry', target: `${req.params.queue}/${req.params.id}`, fallback: '/admin/jobs' }, async () => {
         const queue = deps.queues.find((q) => q.name === req.params.queue);
-        const job = await queue?.getJob(req.params.id);
-        if (!queue || !job) throw Object.assign(new Error(`no job ${req.params.id} in ${req.params.queue}`), { code: 'JOB_NOT_FOUND' });
-        await job.retry('failed');
+        if (!queue || !(await queue.retryFailed(req.params.id)))
+          throw Object.assign(new Error(`no job ${req.params.id} in ${req.params.queue}`), { code: 'JOB_NOT_FOUND' });
         return `已重试 · retried ${req.params.queue}/${req.params.id}`;
       }),
     );

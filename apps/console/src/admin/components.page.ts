@@ -1,6 +1,6 @@
 import type { AuthorizerTokenService } from '@weixin3rd/credentials';
+import type { QueueInspector } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
-import type { Queue } from 'bullmq';
 import { bi, esc, form, relative, time } from './html.js';
 
 /** What to do about a configuration error WeChat reported for a component (errcode → advice). */
@@ -36,17 +36,17 @@ export function ticketClass(ageMs: number | null): 'ok' | 'warn' | 'bad' {
 export interface ComponentsPageDeps {
   store: Pick<Store, 'components' | 'tickets' | 'componentTokens'>;
   authorizerTokens: Pick<AuthorizerTokenService, 'quotaExhausted'>;
-  queues: readonly Queue[];
+  queues: readonly QueueInspector[];
 }
 
 /** Recent failure reasons of WeChat calls for one component, from the failed jobs of the ticket and authorization queues. */
 async function recentWeChatErrors(
-  queues: readonly Queue[],
+  queues: readonly QueueInspector[],
   componentAppId: string,
 ): Promise<{ at: Date; queue: string; reason: string }[]> {
   const out: { at: Date; queue: string; reason: string }[] = [];
   for (const q of queues.filter((x) => x.name === 'tickets' || x.name === 'authorization' || x.name === 'token-refresh')) {
-    for (const job of await q.getJobs(['failed'], 0, 49)) {
+    for (const job of await q.failedJobs(50)) {
       if ((job.data as { componentAppId?: string } | undefined)?.componentAppId === componentAppId && job.failedReason)
         out.push({ at: new Date(job.finishedOn ?? job.timestamp), queue: q.name, reason: job.failedReason });
     }

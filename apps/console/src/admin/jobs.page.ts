@@ -1,11 +1,11 @@
-import type { Queue } from 'bullmq';
+import type { QueueInspector } from '@weixin3rd/queues';
 import { bi, esc, form, time } from './html.js';
 
 /** Failed jobs per queue with the reason and a retry button; the full dashboard is /queues. */
-export async function jobsPage(queues: readonly Queue[], csrf: string): Promise<string> {
+export async function jobsPage(queues: readonly QueueInspector[], csrf: string): Promise<string> {
   const sections = await Promise.all(
     queues.map(async (q) => {
-      const [count, jobs] = await Promise.all([q.getFailedCount(), q.getJobs(['failed'], 0, 49)]);
+      const [count, jobs] = await Promise.all([q.failedCount(), q.failedJobs(50)]);
       const rows = jobs
         .map(
           (
@@ -13,7 +13,7 @@ export async function jobsPage(queues: readonly Queue[], csrf: string): Promise<
           ) => `<tr class="failed-job" data-queue="${esc(q.name)}" data-id="${esc(j.id)}"><td class="mono">${esc(j.id)}</td><td>${esc(j.name)}</td>
 <td class="reason bad">${esc(j.failedReason)}</td><td>${j.attemptsMade}</td><td>${time(j.finishedOn ? new Date(j.finishedOn) : null)}</td>
 <td class="mono small data">${esc(JSON.stringify(j.data).slice(0, 160))}</td>
-<td>${form(`/admin/jobs/${encodeURIComponent(q.name)}/${encodeURIComponent(j.id ?? '')}/retry`, csrf, `<button type="submit" class="retry">${bi('重试', 'Retry')}</button>`, ' class="inline"')}</td></tr>`,
+<td>${form(`/admin/jobs/${encodeURIComponent(q.name)}/${encodeURIComponent(j.id)}/retry`, csrf, `<button type="submit" class="retry">${bi('重试', 'Retry')}</button>`, ' class="inline"')}</td></tr>`,
         )
         .join('');
       return `<section class="card queue" data-queue="${esc(q.name)}"><h2><span class="mono">${esc(q.name)}</span> <span class="pill ${count ? 'bad' : 'ok'}">${count} ${bi('失败', 'failed')}</span></h2>${
