@@ -27,6 +27,8 @@ const PREFIX = `bench-messages-${Date.now()}`;
 const DATA_KEY = BENCH_DATA_KEY;
 const appId = (i) => `wx0000000000${(0xb0000 + i).toString(16).padStart(6, '0')}`;
 
+let stopping = false;
+
 /** Starts a process and waits for `ready` in its output. */
 async function start(name, args, env, ready) {
   const child = track(spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -43,6 +45,10 @@ async function start(name, args, env, ready) {
     child.stdout.on('data', onData);
     child.stderr.on('data', onData);
     child.once('exit', (code) => reject(new Error(`${name} exited ${code}:\n${output}`)));
+  });
+  // A process that dies during the run says so, with the end of what it wrote.
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`[bench] ${name} exited (${code ?? signal}) during the run:\n${output.slice(-4000)}`);
   });
   return { name, child };
 }
@@ -173,10 +179,13 @@ for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
 }
 const sorted = latencies.sort((a, b) => a - b);
 const pct = (q) => +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
-const rss = Object.fromEntries(processes.map((p) => [p.name, Math.round(peakRssMb(p.child.pid))]));
+const alive = (p) => p.child.exitCode === null && p.child.signalCode === null;
+const rss = Object.fromEntries(processes.map((p) => [p.name, alive(p) ? Math.round(peakRssMb(p.child.pid)) : null]));
 const cpu = Object.fromEntries(processes.map((p) => [p.name, +(cpuSeconds(p.child.pid) - cpuBefore.get(p.name)).toFixed(1)]));
 const records = await raw.collection('messages').countDocuments({ status: 'handled' });
+stopping = true;
 for (const p of processes) {
+  if (p.child.exitCode !== null || p.child.signalCode !== null) continue;
   const exited = new Promise((r) => p.child.once('exit', r));
   p.child.kill('SIGTERM');
   await exited;
