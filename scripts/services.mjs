@@ -7,7 +7,7 @@
 //   node scripts/services.mjs mirror-indexes
 //                                      FerretDB on PostgreSQL: make its collections' indexes usable
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -209,6 +209,8 @@ async function ensureMongo(startAllowed) {
   const stateDir = join(cacheDir, 'ferretdb', 'state');
   mkdirSync(dataDir, { recursive: true });
   mkdirSync(stateDir, { recursive: true });
+  const pidFile = join(cacheDir, 'ferretdb', 'ferretdb.pid');
+  await stopWedgedFerretdb(pidFile);
   const logFile = join(cacheDir, 'ferretdb', 'ferretdb.log');
   const out = openSync(logFile, 'a');
   // PostgreSQL, where one answers, is the faster backend by far: on SQLite an update of one
@@ -230,9 +232,33 @@ async function ensureMongo(startAllowed) {
     { detached: true, stdio: ['ignore', out, out] },
   );
   child.unref();
+  writeFileSync(pidFile, String(child.pid));
   await waitFor(ferretdbLive, `FerretDB /debug/livez at ${ferretDebugAddr} (log ${logFile})`, 30_000);
   await waitFor(mongoAnswers, `FerretDB on 127.0.0.1:${hp.port}`, 10_000);
   say(`mongodb: FerretDB ${FERRETDB_VERSION} (${postgres ? 'PostgreSQL' : 'SQLite'}) started on 127.0.0.1:${hp.port} (log ${logFile})`);
+}
+
+/**
+ * A FerretDB this script started that is alive but no longer answers the wire protocol (seen
+ * here after heavy load: every connection of its PostgreSQL pool held, each new query waiting to
+ * acquire one) would keep the port, so a new one could not start: stop it first.
+ */
+async function stopWedgedFerretdb(pidFile) {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  const alive = () => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('ferretdb');
+    } catch {
+      return false;
+    }
+  };
+  if (!pid || !alive()) return;
+  say(`mongodb: FerretDB (pid ${pid}) is running but does not answer; restarting it`);
+  process.kill(pid, 'SIGTERM');
+  for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) process.kill(pid, 'SIGKILL');
+  for (let i = 0; i < 50 && alive(); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
 const pgHost = process.env.FERRETDB_PG_HOST ?? '127.0.0.1';
@@ -258,7 +284,9 @@ async function postgresDatabase() {
   const exists = psql(`select 1 from pg_database where datname = '${database}'`);
   if (exists.status !== 0) return null;
   if (exists.stdout.trim() !== '1' && psql(`create database ${database}`).status !== 0) return null;
-  return `postgres://postgres@${host}:5432/${database}`;
+  // FerretDB's pool defaults to 50 connections, and a query waits for one without bound; the
+  // suite's processes at full tilt (and connections held by cursors) came close to it.
+  return `postgres://postgres@${host}:5432/${database}?pool_max_conns=80`;
 }
 
 /**

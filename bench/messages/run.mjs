@@ -115,7 +115,12 @@ const env = {
   LOG_LEVEL: 'warn',
 };
 const processes = [
-  await start('ingress', [...appNodeOptions('ingress'), 'apps/ingress/dist/main.js'], { ...env, LOG_LEVEL: 'info' }, /Server listening/),
+  await start(
+    'ingress',
+    [...appNodeOptions('ingress'), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'apps/ingress/dist/main.js'],
+    { ...env, LOG_LEVEL: 'info' },
+    /Server listening/,
+  ),
 ];
 for (let i = 0; i < WORKERS; i++)
   processes.push(
