@@ -1,3 +1,4 @@
+import { subscribeWhenReady } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { Redis } from 'ioredis';
 
@@ -97,12 +98,7 @@ export class TicketNotices {
   private ensureSubscribed(): Promise<unknown> {
     const subscriber = this.subscriber;
     if (!subscriber) return Promise.resolve();
-    this.subscribed ??= (async () => {
-      // SUBSCRIBE sent before the connection is ready puts it in subscriber mode ahead of ioredis's
-      // ready check (INFO), which then fails and drops the connection: subscribe once it is ready.
-      if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
-      await subscriber.subscribe(this.channel);
-    })().catch((error: unknown) => {
+    this.subscribed ??= subscribeWhenReady(subscriber, this.channel).catch((error: unknown) => {
       // Try again on the next wait; this one still ends at its timeout or with the store's answer.
       this.subscribed = null;
       throw error;

@@ -1,3 +1,4 @@
+import { subscribeWhenReady } from '@weixin3rd/queues';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
@@ -111,12 +112,7 @@ export class ReplyBus {
   private ensureSubscribed(): Promise<unknown> {
     const subscriber = this.subscriber;
     if (!subscriber) return Promise.resolve();
-    this.subscribed ??= (async () => {
-      // SUBSCRIBE sent before the connection is ready puts it in subscriber mode ahead of ioredis's
-      // ready check (INFO), which then fails and drops the connection: subscribe once it is ready.
-      if (subscriber.status !== 'ready') await new Promise((resolve) => subscriber.once('ready', resolve));
-      await subscriber.subscribe(this.channel);
-    })().catch((error: unknown) => {
+    this.subscribed ??= subscribeWhenReady(subscriber, this.channel).catch((error: unknown) => {
       // Try again on the next wait instead of failing every wait after one failed SUBSCRIBE.
       this.subscribed = null;
       throw error;

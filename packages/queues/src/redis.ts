@@ -53,3 +53,14 @@ function clusterOptions(url: string, role: RedisRole, node: RedisOptions): Clust
     ...(role === 'worker' ? {} : { slotsRefreshTimeout: 2000 }),
   };
 }
+
+/**
+ * Subscribes once the connection is ready. A SUBSCRIBE sent before then puts the connection in
+ * subscriber mode ahead of ioredis's ready check (INFO), which then fails and drops the
+ * connection; every process that listens on a channel (reply bus, ticket notices, route reloads)
+ * subscribes through here.
+ */
+export async function subscribeWhenReady(subscriber: Redis, channel: string): Promise<void> {
+  if (subscriber.status !== 'ready') await new Promise<void>((resolve) => subscriber.once('ready', () => resolve()));
+  await subscriber.subscribe(channel);
+}

@@ -1,4 +1,4 @@
-import { RouteTable, routesChangedChannel, type RouteRule } from '@weixin3rd/queues';
+import { RouteTable, routesChangedChannel, subscribeWhenReady, type RouteRule } from '@weixin3rd/queues';
 import type { Redis } from 'ioredis';
 
 export interface RouteReloaderDeps {
@@ -39,10 +39,7 @@ export class RouteReloader {
     this.deps.subscriber.on('message', (ch: string) => {
       if (ch === channel) void this.reload();
     });
-    // SUBSCRIBE before ioredis's ready check can drop the connection: wait for ready first.
-    const sub = this.deps.subscriber;
-    if (sub.status !== 'ready') await new Promise<void>((resolve) => sub.once('ready', () => resolve()));
-    await sub.subscribe(channel);
+    await subscribeWhenReady(this.deps.subscriber, channel);
     await this.reload();
     this.timer = setInterval(() => void this.reload(), this.deps.reloadEveryMs);
     this.timer.unref();
