@@ -44,3 +44,13 @@ export function track(child) {
   child.once('exit', () => children.delete(child));
   return child;
 }
+
+/** Deletes every Redis key a bench wrote under its prefix. */
+export async function dropKeys(redis, prefix) {
+  for (let cursor = '0'; ;) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+    if (keys.length) await redis.del(...keys);
+    cursor = next;
+    if (cursor === '0') break;
+  }
+}

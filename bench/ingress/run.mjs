@@ -12,7 +12,7 @@ import { connectStore } from '@weixin3rd/store';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
 import { cpuSeconds, peakRssMb, pids } from '../proc.mjs';
-import { BENCH_DATA_KEY, REDIS_URL, benchComponent, benchMongoUri, freePort, track } from '../world.mjs';
+import { BENCH_DATA_KEY, REDIS_URL, benchComponent, benchMongoUri, dropKeys, freePort, track } from '../world.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -175,13 +175,7 @@ const webot = await start(
 results.webot = await measure('webot', webot, webotPort, pushes, cursor);
 await stop(webot);
 
-// Clean up the bench's Redis keys.
-for (let c = '0'; ;) {
-  const [next, keys] = await redis.scan(c, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-  if (keys.length) await redis.del(...keys);
-  c = next;
-  if (c === '0') break;
-}
+await dropKeys(redis, PREFIX);
 await redis.quit();
 
 const report = {

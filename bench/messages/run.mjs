@@ -14,7 +14,7 @@ import mongoose from 'mongoose';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
 import { cpuSeconds, peakRssMb } from '../proc.mjs';
-import { BENCH_DATA_KEY, REDIS_URL, benchComponent, benchMongoUri, freePort, track } from '../world.mjs';
+import { BENCH_DATA_KEY, REDIS_URL, benchComponent, benchMongoUri, dropKeys, freePort, track } from '../world.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -218,12 +218,7 @@ const report = {
 console.log(JSON.stringify(report, null, 2));
 writeFileSync(new URL('../results/messages.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
 
-for (let c = '0'; ;) {
-  const [next, keys] = await redis.scan(c, 'MATCH', `${PREFIX}:*`, 'COUNT', 1000);
-  if (keys.length) await redis.del(...keys);
-  c = next;
-  if (c === '0') break;
-}
+await dropKeys(redis, PREFIX);
 await redis.quit();
 await raw.dropDatabase();
 await raw.close();
