@@ -25,8 +25,11 @@ export const DEFAULT_JOB_OPTIONS: { [Q in keyof QueueJobs]: JobsOptions } = {
     removeOnComplete: { age: 600, count: 200000 },
     removeOnFail: { age: 86400 },
   },
+  // An acknowledged message must outlive a store outage: 8 attempts from 0.5 s doubling span about
+  // a minute (plus mongoose's 10 s buffering per attempt). With 3 (3.5 s), a store down 10 s and
+  // slow to come back under load failed a message for good (the chaos suite's store case).
   'account-messages': {
-    attempts: 3,
+    attempts: 8,
     backoff: { type: 'exponential', delay: 500 },
     removeOnComplete: { age: 3600, count: 200000 },
     removeOnFail: { age: 86400 },
