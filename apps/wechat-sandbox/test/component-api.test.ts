@@ -169,8 +169,12 @@ describe('pre_auth_code and authorization', () => {
     const query = (code: string, t = token) =>
       sb.call('/cgi-bin/component/api_query_auth', { component_appid: C, authorization_code: code }, { component_access_token: t });
     sb.world.settings.authCodeReuse = false;
+    // The sandbox's clock runs in real time: the code's expiry is 600 s from the moment of consent.
+    const before = sb.world.clock.nowMs();
     const { authCode } = sb.world.consent(C, OA, [1], null);
-    expect(authCode.expiresAtMs - sb.world.clock.nowMs()).toBe(600_000);
+    const after = sb.world.clock.nowMs();
+    expect(authCode.expiresAtMs).toBeGreaterThanOrEqual(before + 600_000);
+    expect(authCode.expiresAtMs).toBeLessThanOrEqual(after + 600_000);
     sb.world.clock.advance(599);
     expect(await query(authCode.value)).toHaveProperty('authorization_info.authorizer_appid', OA);
     expect(errcodeOf(await query(authCode.value))).toBe(61009);
