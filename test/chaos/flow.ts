@@ -4,7 +4,7 @@ import { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { waitFor } from '../e2e/processes.js';
 import type { Stack } from './stack.js';
-import { COMPONENT, accountId, acknowledged, drive, type PushRecord, type SandboxCall } from './stack.js';
+import { COMPONENT, completionsPerMessage, accountId, acknowledged, drive, type PushRecord, type SandboxCall } from './stack.js';
 
 /**
  * A TCP round-robin balancer in front of several processes of one kind (each connection to the
@@ -66,8 +66,6 @@ export interface FlowFigures {
   refreshes: { accounts: number; byWorker: number; byConsole: number; calls: number; overlapping: number; tokensPerAccount: number };
   messages: { sent: number; acknowledged: number; completed: number; recorded: number; duplicated: number };
 }
-
-const msgIdOf = (xml: string): string => /<MsgId>(?:<!\[CDATA\[)?(\d+)/.exec(xml)?.[1] ?? '';
 
 /**
  * The end-to-end flow under some load, checking each step's effect once: tickets pushed and
@@ -209,17 +207,7 @@ export async function runFlow(o: FlowOptions): Promise<FlowFigures> {
       });
       if (acknowledged(push)) ackedMsgIds.add(msgId);
     });
-    const completed = await waitFor(
-      async () => {
-        const jobs = await queues.messages.getJobs(['completed']);
-        const done = new Set(jobs.map((j) => msgIdOf(String(j.data.xml))));
-        return [...ackedMsgIds].every((id) => done.has(id)) ? jobs : undefined;
-      },
-      120_000,
-      'every acknowledged message processed',
-    );
-    const perMsg = new Map<string, number>();
-    for (const j of completed) perMsg.set(msgIdOf(String(j.data.xml)), (perMsg.get(msgIdOf(String(j.data.xml))) ?? 0) + 1);
+    const perMsg = await completionsPerMessage(queues.messages, ackedMsgIds);
     const recorded = await db
       .collection<{ _id: string }>('messages')
       .find({ authorizerAppId: { $in: ids } })

@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv, waitFor } from '../e2e/processes.js';
 import { record, type ChaosRow } from './report.js';
-import { COMPONENT, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
+import { COMPONENT, completionsPerMessage, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -156,18 +156,7 @@ describe('kill -9 of each process type mid-work, then restart', () => {
         () => faulting,
       );
       await chaos;
-      const msgIdOf = (xml: string): string => /<MsgId>(?:<!\[CDATA\[)?(\d+)/.exec(xml)?.[1] ?? '';
-      const completed = await waitFor(
-        async () => {
-          const jobs = await messages.getJobs(['completed']);
-          const done = new Set(jobs.map((j) => msgIdOf(String(j.data.xml))));
-          return [...ackedMsgIds].every((id) => done.has(id)) ? jobs : undefined;
-        },
-        120_000,
-        'every acknowledged message processed',
-      );
-      const perMsg = new Map<string, number>();
-      for (const j of completed) perMsg.set(msgIdOf(String(j.data.xml)), (perMsg.get(msgIdOf(String(j.data.xml))) ?? 0) + 1);
+      const perMsg = await completionsPerMessage(messages, ackedMsgIds);
       const duplicated = [...perMsg.values()].reduce((n, c) => n + c - 1, 0);
       const processed = [...ackedMsgIds].filter((id) => perMsg.has(id)).length;
       const base = { sent, acknowledged: acked, processed, lost: acked - processed, duplicated };

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv, waitFor } from '../e2e/processes.js';
 import { RedisServer } from './redis-server.js';
 import { record, type ChaosRow } from './report.js';
-import { COMPONENT, Stack, acknowledged, drive, type PushRecord } from './stack.js';
+import { COMPONENT, completionsPerMessage, Stack, acknowledged, drive, type PushRecord } from './stack.js';
 
 const OA = 'wx1a2b3c4d5e6f7003';
 let db: TestDatabase;
@@ -84,18 +84,7 @@ describe('Redis (AOF) killed and restarted under load', () => {
       await chaos;
       const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
       const messages = new Queue('account-messages', { connection, prefix });
-      const msgIdOf = (xml: string): string => /<MsgId>(?:<!\[CDATA\[)?(\d+)/.exec(xml)?.[1] ?? '';
-      const completed = await waitFor(
-        async () => {
-          const jobs = await messages.getJobs(['completed']);
-          const done = new Set(jobs.map((j) => msgIdOf(String(j.data.xml))));
-          return [...ackedMsgIds].every((id) => done.has(id)) ? jobs : undefined;
-        },
-        120_000,
-        'every acknowledged message processed',
-      );
-      const perMsg = new Map<string, number>();
-      for (const j of completed) perMsg.set(msgIdOf(String(j.data.xml)), (perMsg.get(msgIdOf(String(j.data.xml))) ?? 0) + 1);
+      const perMsg = await completionsPerMessage(messages, ackedMsgIds);
       await messages.close();
       connection.disconnect();
       const duplicated = [...perMsg.values()].reduce((n, c) => n + c - 1, 0);

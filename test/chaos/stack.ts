@@ -101,3 +101,29 @@ export const accountId = (series: number, i: number): { appId: string; userName:
   const hex = (series * 0x10000 + i).toString(16).padStart(12, '0');
   return { appId: `wxc4a05${hex.slice(1)}`, userName: `gh_${hex}` };
 };
+
+const msgIdOf = (xml: string): string => /<MsgId>(?:<!\[CDATA\[)?(\d+)/.exec(xml)?.[1] ?? '';
+
+/**
+ * Waits until every acknowledged MsgId has a completed `account-messages` job, then counts the
+ * completed jobs per MsgId (a count above 1 is a message processed twice).
+ */
+export async function completionsPerMessage(
+  queue: { getJobs(types: ['completed']): Promise<{ data: { xml: string } }[]> },
+  ackedMsgIds: Iterable<string>,
+  timeoutMs = 120_000,
+): Promise<Map<string, number>> {
+  const acked = [...ackedMsgIds];
+  const completed = await waitFor(
+    async () => {
+      const jobs = await queue.getJobs(['completed']);
+      const done = new Set(jobs.map((j) => msgIdOf(String(j.data.xml))));
+      return acked.every((id) => done.has(id)) ? jobs : undefined;
+    },
+    timeoutMs,
+    'every acknowledged message processed',
+  );
+  const perMsg = new Map<string, number>();
+  for (const j of completed) perMsg.set(msgIdOf(String(j.data.xml)), (perMsg.get(msgIdOf(String(j.data.xml))) ?? 0) + 1);
+  return perMsg;
+}

@@ -7,7 +7,7 @@ import { stackEnv, waitFor } from '../e2e/processes.js';
 import { FerretDbServer } from './ferretdb-server.js';
 import { RedisServer } from './redis-server.js';
 import { record, type ChaosRow } from './report.js';
-import { COMPONENT, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
+import { COMPONENT, completionsPerMessage, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
 
 const OA = 'wx1a2b3c4d5e6f7001';
 const API_TOKEN = 'chaos-store-console-0123456789';
@@ -136,21 +136,10 @@ describe('the store (FerretDB) killed and restarted under load', () => {
 
       const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
       const queue = new Queue('account-messages', { connection, prefix });
-      const msgIdOf = (xml: string): string => /<MsgId>(?:<!\[CDATA\[)?(\d+)/.exec(xml)?.[1] ?? '';
-      const completed = await waitFor(
-        async () => {
-          const jobs = await queue.getJobs(['completed']);
-          const done = new Set(jobs.map((j) => msgIdOf(String(j.data.xml))));
-          return [...ackedMsgIds].every((id) => done.has(id)) ? jobs : undefined;
-        },
-        120_000,
-        'every acknowledged message processed',
-      );
+      const perMsg = await completionsPerMessage(queue, ackedMsgIds);
       const failed = await queue.getJobCounts('failed');
       await queue.close();
       connection.disconnect();
-      const perMsg = new Map<string, number>();
-      for (const j of completed) perMsg.set(msgIdOf(String(j.data.xml)), (perMsg.get(msgIdOf(String(j.data.xml))) ?? 0) + 1);
       // The effect in the store: one `messages` record per acknowledged MsgId.
       const recorded = await db
         .collection<{ _id: string }>('messages')
