@@ -100,7 +100,12 @@ describe('the first click after a start', () => {
       expect(waiting.html).toContain('<meta http-equiv="refresh" content="5">');
       expect(waiting.html).not.toContain('无法连接微信');
       const ingress = s.running.find((p) => p.name === 'ingress');
-      expect(ingress?.output.join('')).toContain('"problem":"PREPARING","status":202');
+      // The log line reaches us through a pipe, possibly after the answer: wait for it.
+      await waitFor(
+        async () => (ingress?.output.join('').includes('"problem":"PREPARING","status":202') ? true : undefined),
+        10_000,
+        'the PREPARING log line',
+      );
 
       // Pushes resume (every second): the page, reloading itself, gets the link.
       expect((await setComponent(s, { ticketPushPaused: false })).status).toBe(200);
