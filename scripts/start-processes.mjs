@@ -62,17 +62,32 @@ const startedAt = Date.now();
 
 // The sandbox's first push (2 s after it starts, or when worker-tickets asks at its start) may come
 // before the ingress listens; WeChat would push again 10 minutes later. Once both are up and no
-// ticket is stored yet, npm start asks the sandbox (control API) to push one now.
+// ticket is stored yet, npm start asks the sandbox (control API) to push one now, and again every
+// few seconds while none is stored: a push answered with anything but "success" (a process still
+// starting) is said, not waited on for the whole minute.
+const ASK_AGAIN_MS = 5_000;
 const up = new Set();
-let pushAsked = false;
-const askForTicket = () => {
-  if (pushAsked || !firstTicket || !up.has('ingress') || !up.has('wechat-sandbox')) return;
-  pushAsked = true;
-  void fetch(`http://127.0.0.1:${config.http.sandboxPort}/sandbox/components/${component}/push-ticket`, { method: 'POST' }).catch((error) =>
-    console.log(`[start] could not ask the sandbox for a ticket: ${error.message}`),
-  );
+let asking = false;
+let waitOver = false;
+const askForTicket = async () => {
+  if (asking || !firstTicket || !up.has('ingress') || !up.has('wechat-sandbox')) return;
+  asking = true;
+  while (!waitOver) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${config.http.sandboxPort}/sandbox/components/${component}/push-ticket`, {
+        method: 'POST',
+      });
+      const push = await res.json();
+      if (!waitOver && push.outcome !== 'acknowledged')
+        console.log(`[start] the sandbox's ticket push was not acknowledged (${push.failure ?? push.message ?? res.status}); asking again`);
+    } catch (error) {
+      console.log(`[start] could not ask the sandbox for a ticket: ${error.message}`);
+    }
+    await Promise.race([firstTicket, new Promise((resolve) => setTimeout(resolve, ASK_AGAIN_MS).unref())]);
+  }
 };
-void firstTicket?.then(() => (pushAsked = true));
+// A ticket stored, the wait given up, or the processes stopped: no more asking.
+void firstTicket?.then(() => (waitOver = true));
 
 // eslint-disable-next-line no-control-regex -- the escape sequences pino-pretty colours with
 const ANSI_COLOUR = /\x1b\[[0-9;]*m/g;
@@ -93,7 +108,7 @@ const supervisor = runSupervisor(
       const ready = /^\[(ingress|wechat-sandbox)\] .*\b(?:ingress|wechat-sandbox) ready\b/.exec(plain);
       if (ready) {
         up.add(ready[1]);
-        askForTicket();
+        void askForTicket();
       }
     },
   },
@@ -113,6 +128,7 @@ if (metricsBase === 0) console.log('[start] metrics  /metrics on a free port eac
 else if (metricsPorts.length) console.log(`[start] metrics  http://${host}:<port>/metrics on ${metricsPorts.join(', ')}`);
 if (built.includes('wechat-sandbox')) console.log(`[start] sandbox  http://${host}:${config.http.sandboxPort}/sandbox/state`);
 console.log('[start] Ctrl-C stops everything');
+void supervisor.done.then(() => (waitOver = true));
 
 if (firstTicket) {
   console.log("[start] waiting for the sandbox's first component_verify_ticket before printing the authorization link");

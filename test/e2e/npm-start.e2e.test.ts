@@ -32,14 +32,18 @@ beforeAll(async () => {
   exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
   child.stdout?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-  await waitFor(async () => (/\[start\] ticket stored after/.test(text()) ? true : undefined), 90_000, `the first ticket:\n${text()}`);
+  await waitFor(
+    async () => (/\[start\] ticket stored after/.test(text()) ? true : undefined),
+    90_000,
+    () => `the first ticket:\n${text()}`,
+  );
   // The console starts beside the others and may still be binding its port when the ticket is in.
   const consoleUp = () =>
     fetch(`${consoleUrl}/healthz`).then(
       (res) => res.ok || undefined,
       () => undefined,
     );
-  await waitFor(consoleUp, 30_000, `the console:\n${text()}`);
+  await waitFor(consoleUp, 30_000, () => `the console:\n${text()}`);
 }, 150_000);
 
 afterAll(async () => {
