@@ -47,7 +47,7 @@ function workerMetrics(registry: Registry): WorkerMetrics {
     queues,
     jobs: new Counter({
       name: 'weixin3rd_jobs_total',
-      help: 'Jobs this process finished, by queue and outcome (completed, failed).',
+      help: 'Job attempts this process finished, by queue and outcome (completed; retried: failed, tried again later; failed: for good).',
       labelNames: ['queue', 'outcome'],
       registers: [registry],
     }),
@@ -94,14 +94,15 @@ export function instrumentWorker(registry: Registry, worker: Worker): () => Prom
   const m = workerMetrics(registry);
   const name = worker.name;
   const observe = (
-    outcome: 'completed' | 'failed',
+    outcome: 'completed' | 'retried' | 'failed',
     job: { processedOn?: number | undefined; finishedOn?: number | undefined } | undefined,
   ) => {
     m.jobs.inc({ queue: name, outcome });
-    if (job?.processedOn && job.finishedOn) m.duration.observe({ queue: name }, Math.max(0, job.finishedOn - job.processedOn) / 1000);
+    if (job?.processedOn) m.duration.observe({ queue: name }, Math.max(0, (job.finishedOn ?? Date.now()) - job.processedOn) / 1000);
   };
   worker.on('completed', (job) => observe('completed', job));
-  worker.on('failed', (job) => observe('failed', job));
+  // BullMQ sets finishedOn only when the job failed for good; an attempt it will retry has none.
+  worker.on('failed', (job) => observe(job?.finishedOn ? 'failed' : 'retried', job));
   let queue = m.queues.get(name);
   if (!queue) {
     queue = openQueue(name, worker.opts.connection, worker.opts.prefix);
