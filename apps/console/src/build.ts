@@ -35,9 +35,36 @@ export interface ConsoleDeps {
   publicBaseUrl?: string;
   /** The process registry (WeChat calls, Node's own): served on /metrics after the console's gauges. */
   metrics?: Registry;
-  /** Queues shown on /admin and /queues beyond the service's own (subscriber copies, messages.<service>). */
+  /** Queues shown on /admin and /queues beyond the service's own (subscriber copies). */
   extraQueues?: readonly string[];
+  /**
+   * The `messages.<service>` queues there are now (the routes' services, the default service):
+   * read again, at most once a second, when /admin/jobs or /queues is asked for, so a route added
+   * since the start (here or through another console) shows its queue without a restart.
+   */
+  serviceQueues?: () => Promise<readonly string[]>;
   logger?: FastifyServerOptions['loggerInstance'];
+}
+
+/**
+ * Runs `discover` at most once a second (bull-board polls its API every few seconds) and hands
+ * the caller that ran it what it found; a failed read (the store away) finds nothing this time.
+ */
+function discoverEverySecond<T>(discover: () => Promise<T[]>): () => Promise<T[]> {
+  let last = 0;
+  let running: Promise<T[]> | null = null;
+  return async () => {
+    // A caller during a run waits for it (its page then lists what the run added) and adds nothing itself.
+    if (running) return running.then(() => []);
+    if (Date.now() - last < 1000) return [];
+    last = Date.now();
+    running = discover().catch(() => []);
+    try {
+      return await running;
+    } finally {
+      running = null;
+    }
+  };
 }
 
 /** The internal console app, without listening. */
@@ -77,6 +104,10 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
 
   const queues = openQueues([...Object.values(QUEUE), ...(deps.extraQueues ?? [])], deps.redis, deps.prefix);
   app.addHook('onClose', () => queues.close());
+  const discoverQueues = discoverEverySecond(async () => queues.add((await deps.serviceQueues?.()) ?? []));
+  app.addHook('onRequest', async (req) => {
+    if (req.url === '/admin/jobs' || req.url.startsWith('/admin/jobs?')) await discoverQueues();
+  });
   await app.register(async (scope) =>
     adminRoutes(scope, {
       store: deps.store,
@@ -89,7 +120,7 @@ export async function build(deps: ConsoleDeps): Promise<FastifyInstance> {
       publicBaseUrl: deps.publicBaseUrl ?? 'http://localhost:3000',
     }),
   );
-  await queuesDashboard(app, queues.forBullBoard, sessions);
+  await queuesDashboard(app, queues.forBullBoard, sessions, discoverQueues);
 
   // Internal like the rest of the console, scraped without a bearer token as Prometheus does.
   await app.register(metricsRoutes, {

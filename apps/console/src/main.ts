@@ -33,9 +33,10 @@ await bootService('console', async ({ config, logger, store, redis: connect, onC
     publicBaseUrl: config.http.publicBaseUrl,
     metrics,
     // Downstream copies and message services, so /queues and /admin show their failed jobs too.
-    extraQueues: [
-      ...config.authorizerEventSubscribers.map(subscriberQueue),
+    extraQueues: config.authorizerEventSubscribers.map(subscriberQueue),
+    serviceQueues: async () => [
       ...(await store.messageRoutes.list()).map((r) => serviceQueue(r.service)),
+      ...(config.messages.defaultService ? [serviceQueue(config.messages.defaultService)] : []),
     ],
     logger,
   });

@@ -1,6 +1,6 @@
 import { Queue, Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { routesChangedChannel } from '@weixin3rd/queues';
+import { routesChangedChannel, serviceQueue } from '@weixin3rd/queues';
 import { cookieHeader, csrfOf, formPost, signIn } from './admin-session.js';
 import { openConsole, type ConsoleHarness } from './console-app.js';
 import { servedRoutes } from './served-routes.js';
@@ -11,7 +11,14 @@ const MP = 'wx00000000000d0b01';
 let h: ConsoleHarness;
 
 beforeAll(async () => {
-  h = await openConsole('console-admin', { apiTokens: [TOKEN], extra: { publicBaseUrl: 'https://open.example.com' } });
+  h = await openConsole('console-admin', {
+    apiTokens: [TOKEN],
+    extra: {
+      publicBaseUrl: 'https://open.example.com',
+      // As main.ts wires it: the queues of the services routes name now.
+      serviceQueues: async () => (await h.store.messageRoutes.list()).map((r) => serviceQueue(r.service)),
+    },
+  });
   await h.store.components.upsert({ appId: COMPONENT, appSecret: 'secret-1', token: 'tok123', encodingAesKey: 'a'.repeat(43) });
   await h.store.components.setError(COMPONENT, { code: '61004', message: 'access clientip is not registered' });
   await h.store.authorizers.upsertAuthorized({
@@ -283,6 +290,25 @@ describe('message routes on /admin', () => {
     expect(audit.find((e) => e.action === 'route.edit')?.detail).toContain('crm · priority 10');
     await vi.waitFor(() => expect(notices).toHaveLength(5), { timeout: 5_000 });
     await listener.quit();
+  });
+
+  it('shows the queue of a service on /queues and /admin/jobs once a route names it, without a restart', async () => {
+    const { cookie } = await signIn(h.app, TOKEN);
+    const board = async () => (await h.app.inject({ method: 'GET', url: '/queues/api/queues', headers: { cookie } })).body;
+    expect(await board()).not.toContain('messages.late-crm');
+    const created = await h.app.inject({
+      method: 'POST',
+      url: '/api/v1/message-routes',
+      headers: { authorization: `Bearer ${TOKEN}` },
+      payload: { service: 'late-crm', priority: 5, enabled: true, match: { msgType: 'text' } },
+    });
+    expect(created.statusCode).toBe(201);
+    // Read again at most once a second: poll until the board has it.
+    await vi.waitFor(async () => expect(await board()).toContain('messages.late-crm'), { timeout: 5_000, interval: 200 });
+    const jobs = await h.app.inject({ method: 'GET', url: '/admin/jobs', headers: { cookie } });
+    expect(jobs.body).toContain('messages.late-crm');
+    const { id } = created.json<{ id: string }>();
+    await h.app.inject({ method: 'DELETE', url: `/api/v1/message-routes/${id}`, headers: { authorization: `Bearer ${TOKEN}` } });
   });
 
   it('refuses an invalid route with the field named, and a form without the CSRF token', async () => {

@@ -78,6 +78,11 @@ export interface OpenedQueues {
    * place that opens queues; nothing else should use them.
    */
   readonly forBullBoard: readonly Queue[];
+  /**
+   * Opens the named queues not open yet (a `messages.<service>` named by a route added since) and
+   * returns them, already in `inspectors` and `forBullBoard`.
+   */
+  add(names: readonly string[]): Queue[];
   close(): Promise<void>;
 }
 
@@ -88,11 +93,21 @@ export function openQueue(name: string, connection: ConnectionOptions, prefix: s
 
 /** Opens queues for inspection (console pages and bull-board), each once. `close()` closes them all. */
 export function openQueues(names: readonly string[], connection: ConnectionOptions, prefix: string | undefined): OpenedQueues {
-  const queues = [...new Set(names)].map((name) => new Queue(name, { connection, prefix }));
-  const inspectors = queues.map((q) => new QueueInspector(q));
+  const queues: Queue[] = [];
+  const inspectors: QueueInspector[] = [];
+  const add = (more: readonly string[]): Queue[] => {
+    const fresh = [...new Set(more)]
+      .filter((name) => !queues.some((q) => q.name === name))
+      .map((name) => new Queue(name, { connection, prefix }));
+    queues.push(...fresh);
+    inspectors.push(...fresh.map((q) => new QueueInspector(q)));
+    return fresh;
+  };
+  add(names);
   return {
     inspectors,
     forBullBoard: queues,
+    add,
     close: async () => void (await Promise.all(inspectors.map((i) => i.close()))),
   };
 }
