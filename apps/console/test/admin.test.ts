@@ -324,6 +324,11 @@ describe('message routes on /admin', () => {
       const page = await h.app.inject({ method: 'GET', url: '/admin/message-routes', headers: { cookie } });
       expect(page.body).toContain('class="flash bad"');
       expect(page.body).toContain(problem);
+      // The form comes back with what was typed, to correct rather than type again; once only.
+      const [name, typed] = Object.entries(fields).at(-1) ?? ['', ''];
+      expect(page.body).toContain(`name="${name}" value="${typed}"`);
+      const again = await h.app.inject({ method: 'GET', url: '/admin/message-routes', headers: { cookie } });
+      expect(again.body).not.toContain(`value="${typed}"`);
     }
     expect((await formPost(h.app, '/admin/message-routes', cookie, routeFields({}))).statusCode).toBe(403);
     expect(await apiRoutes()).toEqual([]);

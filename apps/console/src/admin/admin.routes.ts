@@ -12,8 +12,8 @@ import { componentsPage } from './components.page.js';
 import { crossSite, requireCsrf, requireSession, sendSignIn, sessionCookie } from './guard.js';
 import { ADMIN_JS, layout } from './html.js';
 import { jobsPage } from './jobs.page.js';
-import { describeRoute, messageRoutesPage, routeFromForm, type RouteForm } from './message-routes.page.js';
-import { SESSION_SECONDS, SIGN_IN_COOKIE, sameSecret, tokenFingerprint, type SessionStore } from './session.js';
+import { describeRoute, messageRoutesPage, routeDraft, routeFromForm, type RouteForm } from './message-routes.page.js';
+import { SESSION_SECONDS, SIGN_IN_COOKIE, sameSecret, tokenFingerprint, type Session, type SessionStore } from './session.js';
 
 export interface AdminDeps {
   store: Pick<Store, 'components' | 'tickets' | 'componentTokens' | 'authorizers' | 'audit'>;
@@ -91,17 +91,18 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       reply: FastifyReply,
       title: [string, string],
       path: string,
-      body: (csrf: string) => Promise<string>,
+      body: (csrf: string, draft: Session['draft']) => Promise<string>,
     ) => {
       const op = req.operator!;
-      const flash = op.session.flash;
-      if (flash) {
+      const { flash, draft } = op.session;
+      if (flash || draft) {
         delete op.session.flash;
+        delete op.session.draft;
         await deps.sessions.update(op.sessionId, op.session);
       }
       const html = layout(
         { title, path, actor: op.session.actor, csrf: op.session.csrf, ...(flash ? { flash } : {}) },
-        await body(op.session.csrf),
+        await body(op.session.csrf, draft),
       );
       return reply.type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
     };
@@ -110,7 +111,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     const act = async (
       req: FastifyRequest,
       reply: FastifyReply,
-      what: { action: string; target: string; detail?: string; fallback: string; to?: string },
+      what: { action: string; target: string; detail?: string; fallback: string; to?: string; draft?: Session['draft'] },
       run: () => Promise<string>,
     ) => {
       const op = req.operator!;
@@ -135,6 +136,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         ok,
       });
       op.session.flash = flash;
+      if (!ok && what.draft) op.session.draft = what.draft;
       await deps.sessions.update(op.sessionId, op.session);
       return reply.redirect(ok && what.to ? what.to : back(req, what.fallback), 303);
     };
@@ -154,8 +156,8 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       render(req, reply, ['失败任务', 'Failed jobs'], '/admin/jobs', (csrf) => jobsPage(deps.queues, csrf)),
     );
     admin.get<{ Querystring: { edit?: string } }>('/admin/message-routes', async (req, reply) =>
-      render(req, reply, ['消息路由', 'Message routes'], '/admin/message-routes', (csrf) =>
-        messageRoutesPage(deps.messageRoutes, req.query, csrf),
+      render(req, reply, ['消息路由', 'Message routes'], '/admin/message-routes', (csrf, draft) =>
+        messageRoutesPage(deps.messageRoutes, req.query, csrf, draft),
       ),
     );
     admin.get('/admin/audit', async (req, reply) =>
@@ -202,17 +204,27 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
     // Message routes: the same checks and change notice as /api/v1/message-routes (MessageRouteActions).
     const routesPage = '/admin/message-routes';
     admin.post<{ Body: RouteForm }>('/admin/message-routes', async (req, reply) =>
-      act(req, reply, { action: 'route.add', target: req.body.service ?? '', fallback: routesPage }, async () => {
-        const route = await deps.messageRoutes.create(routeFromForm(req.body));
-        return `已添加 · added ${route.id}: ${describeRoute(route)}`;
-      }),
+      act(
+        req,
+        reply,
+        { action: 'route.add', target: req.body.service ?? '', fallback: routesPage, draft: routeDraft('add', req.body) },
+        async () => {
+          const route = await deps.messageRoutes.create(routeFromForm(req.body));
+          return `已添加 · added ${route.id}: ${describeRoute(route)}`;
+        },
+      ),
     );
     admin.post<{ Params: { id: string }; Body: RouteForm }>('/admin/message-routes/:id', async (req, reply) =>
-      act(req, reply, { action: 'route.edit', target: req.params.id, fallback: routesPage, to: routesPage }, async () => {
-        const before = await deps.messageRoutes.get(req.params.id);
-        const after = await deps.messageRoutes.replace(req.params.id, routeFromForm(req.body));
-        return `已保存 · saved ${after.id}: ${describeRoute(before)} → ${describeRoute(after)}`;
-      }),
+      act(
+        req,
+        reply,
+        { action: 'route.edit', target: req.params.id, fallback: routesPage, to: routesPage, draft: routeDraft(req.params.id, req.body) },
+        async () => {
+          const before = await deps.messageRoutes.get(req.params.id);
+          const after = await deps.messageRoutes.replace(req.params.id, routeFromForm(req.body));
+          return `已保存 · saved ${after.id}: ${describeRoute(before)} → ${describeRoute(after)}`;
+        },
+      ),
     );
     admin.post<{ Params: { id: string }; Body: { enabled?: string } }>('/admin/message-routes/:id/enabled', async (req, reply) => {
       const enabled = req.body.enabled === '1';

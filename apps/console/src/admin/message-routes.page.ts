@@ -55,6 +55,53 @@ export function routeFromForm(f: RouteForm): RouteBodyInput {
   });
 }
 
+const FORM_FIELDS = [
+  'service',
+  'priority',
+  'enabled',
+  'componentAppId',
+  'authorizerAppId',
+  'shopId',
+  'msgType',
+  'event',
+  'eventKey',
+  'contentKind',
+  'content',
+] as const satisfies readonly (keyof RouteForm)[];
+
+/** A refused add (`form: 'add'`) or edit (`form`: the route's id), kept to show the operator again. */
+export function routeDraft(form: string, body: RouteForm | undefined): { form: string; fields: Record<string, string> } {
+  const fields: Record<string, string> = {};
+  for (const name of FORM_FIELDS) {
+    const v = body?.[name];
+    if (typeof v === 'string') fields[name] = v.slice(0, 2000);
+  }
+  return { form, fields };
+}
+
+/** The editor's values: a draft the operator typed (refused), else the route, else a new route's defaults. */
+function editorValues(route: MessageRoute | null, draft: Record<string, string> | undefined): Record<(typeof FORM_FIELDS)[number], string> {
+  if (draft) {
+    const v = Object.fromEntries(FORM_FIELDS.map((f) => [f, draft[f] ?? ''])) as Record<(typeof FORM_FIELDS)[number], string>;
+    return { ...v, contentKind: v.contentKind || 'prefix' };
+  }
+  const m = route?.match ?? {};
+  const [kind, content] = m.content ? (Object.entries(m.content)[0] ?? ['prefix', '']) : ['prefix', ''];
+  return {
+    service: route?.service ?? '',
+    priority: String(route?.priority ?? 0),
+    enabled: route === null || route.enabled ? '1' : '',
+    componentAppId: m.componentAppId ?? '',
+    authorizerAppId: m.authorizerAppId ?? '',
+    shopId: m.shopId ?? '',
+    msgType: m.msgType ?? '',
+    event: m.event ?? '',
+    eventKey: m.eventKey ?? '',
+    contentKind: kind,
+    content,
+  };
+}
+
 /** What a route matches, in words: one pill per condition. */
 function matchPills(m: MessageRoute['match']): string {
   const pills = MATCH_FIELDS.filter(([field]) => m[field] !== undefined).map(
@@ -71,25 +118,25 @@ function matchPills(m: MessageRoute['match']): string {
   return pills.join(' ') || `<span class="muted">${bi('全部消息', 'every message')}</span>`;
 }
 
-function editor(route: MessageRoute | null, csrf: string): string {
-  const m = route?.match ?? {};
-  const [kind, content] = m.content ? (Object.entries(m.content)[0] ?? ['prefix', '']) : ['prefix', ''];
+function editor(route: MessageRoute | null, csrf: string, draft: Record<string, string> | undefined): string {
+  const v = editorValues(route, draft);
+  const kind = v.contentKind;
   const input = (name: string, value: string | number | undefined, attrs: string) =>
     `<input type="text" name="${name}" value="${esc(value)}" ${attrs}>`;
   const field = (zh: string, en: string, control: string, cls = '') =>
     `<label class="field${cls}"><span>${bi(zh, en)}</span>${control}</label>`;
   const matchFields = MATCH_FIELDS.map(([name, zh, en, placeholder]) =>
-    field(zh, en, input(name, m[name], `placeholder="${esc(placeholder)}" aria-label="${esc(en)}"`)),
+    field(zh, en, input(name, v[name], `placeholder="${esc(placeholder)}" aria-label="${esc(en)}"`)),
   ).join('');
   const kinds = CONTENT_KINDS.map(
     ([k, zh, en]) => `<option value="${k}"${k === kind ? ' selected' : ''}>${esc(zh)} · ${esc(en)}</option>`,
   ).join('');
   const body = `<div class="route-grid">
-${field('服务', 'Service', input('service', route?.service, 'required pattern="[a-z0-9\\-]{1,40}" placeholder="crm" aria-label="service"'))}
-${field('优先级', 'Priority', `<input type="number" name="priority" value="${esc(route?.priority ?? 0)}" required step="1" min="-1000000" max="1000000" aria-label="priority">`)}
-${field('启用', 'Enabled', `<input type="checkbox" name="enabled" value="1"${route === null || route.enabled ? ' checked' : ''} aria-label="enabled">`, ' check')}
+${field('服务', 'Service', input('service', v.service, 'required pattern="[a-z0-9\\-]{1,40}" placeholder="crm" aria-label="service"'))}
+${field('优先级', 'Priority', `<input type="number" name="priority" value="${esc(v.priority)}" required step="1" min="-1000000" max="1000000" aria-label="priority">`)}
+${field('启用', 'Enabled', `<input type="checkbox" name="enabled" value="1"${v.enabled === '1' ? ' checked' : ''} aria-label="enabled">`, ' check')}
 ${matchFields}
-${field('内容', 'Content', `<span class="content-test"><select name="contentKind" aria-label="content test">${kinds}</select>${input('content', content, 'placeholder="订单" aria-label="content"')}</span>`, ' wide')}
+${field('内容', 'Content', `<span class="content-test"><select name="contentKind" aria-label="content test">${kinds}</select>${input('content', v.content, 'placeholder="订单" aria-label="content"')}</span>`, ' wide')}
 </div>
 <p class="toolbar"><button type="submit" id="${route ? 'save-route' : 'add-route'}">${route ? bi('保存', 'Save') : bi('添加路由', 'Add route')}</button>${
     route ? `<a href="/admin/message-routes" class="muted">${bi('取消', 'Cancel')}</a>` : ''
@@ -124,16 +171,23 @@ function row(r: MessageRoute, csrf: string, editing: boolean): string {
 }
 
 /** `/admin/message-routes`: the rules in decision order, a form to add one, and edit/disable/delete per rule. */
-export async function messageRoutesPage(routes: MessageRouteActions, query: { edit?: string }, csrf: string): Promise<string> {
+export async function messageRoutesPage(
+  routes: MessageRouteActions,
+  query: { edit?: string },
+  csrf: string,
+  draft?: { form: string; fields: Record<string, string> },
+): Promise<string> {
   const items = await routes.list();
   const editing = query.edit ? (items.find((r) => r.id === query.edit) ?? null) : null;
+  // Shown in the editor it came from only: a refused edit's fields never fill the add form.
+  const typed = draft && draft.form === (editing?.id ?? 'add') ? draft.fields : undefined;
   const missing = query.edit && !editing ? `<div class="flash bad">${bi('没有这条路由', 'No such route')}: ${esc(query.edit)}</div>` : '';
   const rows = items.map((r) => row(r, csrf, r.id === editing?.id)).join('');
   return `${missing}<p class="muted">${bi(
     '每条消息交给匹配的路由中优先级最高的一条（同优先级取最早的），进入队列 messages.<服务>；没有匹配时交给 MESSAGE_DEFAULT_SERVICE，未设置则只记录并回复 success。修改立即通知所有 worker-messages。',
     'Each message goes to the matching route of highest priority (ties: the oldest), into the queue messages.<service>; when none matches, to MESSAGE_DEFAULT_SERVICE, or recorded and answered success when that is unset. Changes reach every worker-messages at once.',
   )}</p>
-${editor(editing, csrf)}
+${editor(editing, csrf, typed)}
 <table id="message-routes"><thead><tr><th>${bi('优先级', 'Priority')}</th><th>${bi('服务', 'Service')}</th><th>${bi('匹配条件', 'Match')}</th><th>${bi('状态', 'State')}</th><th>${bi('更新时间', 'Updated')}</th><th>${bi('操作', 'Actions')}</th></tr></thead>
 <tbody>${rows || `<tr><td colspan="6" class="muted">${bi('还没有路由', 'No route yet')}</td></tr>`}</tbody></table>`;
 }

@@ -16,6 +16,8 @@ export interface Session {
   expiresAt: string;
   /** A one-time message for the next page. */
   flash?: string;
+  /** A refused form's fields, one time, so the page it returns to shows them again to correct. */
+  draft?: { form: string; fields: Record<string, string> };
 }
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
