@@ -117,6 +117,8 @@ describe('the operator console in a real browser', () => {
     await row.locator('button.rebind').click();
     await page.waitForSelector('#flash');
     expect(await page.textContent('#flash')).toContain('shop-1001 → shop-2002');
+    // The page shows the account it rebound, not the list of its old shop (now without it).
+    expect(await row.locator('td.shop').textContent()).toBe('shop-2002');
     expect(await json<{ shopId: string }>(`${consoleUrl}/api/v1/authorizers/${OA}`, bearer)).toMatchObject({
       shopId: 'shop-2002',
     });

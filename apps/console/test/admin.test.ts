@@ -153,9 +153,11 @@ describe('signed in', () => {
       { referer: 'http://localhost/admin/authorizers?q=shop-a' },
     );
     expect(ok.statusCode).toBe(303);
-    expect(ok.headers.location).toBe('/admin/authorizers?q=shop-a');
+    // Not back to the list of shop-a, where the account no longer is: to the account itself.
+    expect(ok.headers.location).toBe(`/admin/authorizers?q=${MP}`);
     expect((await h.store.authorizers.findByAppId(MP))?.shopId).toBe('shop-b');
-    const next = await h.app.inject({ method: 'GET', url: '/admin/authorizers?q=shop-b', headers: { cookie } });
+    const next = await h.app.inject({ method: 'GET', url: ok.headers.location, headers: { cookie } });
+    expect(next.body).toContain(`data-appid="${MP}"`);
     expect(next.body).toContain('shop-a → shop-b');
     const [entry] = await h.store.audit.recent(1);
     expect(entry).toMatchObject({ action: 'authorizer.rebind', target: MP, ok: true });

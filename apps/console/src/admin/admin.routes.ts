@@ -171,7 +171,14 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
       act(
         req,
         reply,
-        { action: 'authorizer.rebind', target: req.params.appid, detail: `shop ${req.body.shopId ?? ''}`, fallback: '/admin/authorizers' },
+        {
+          action: 'authorizer.rebind',
+          target: req.params.appid,
+          detail: `shop ${req.body.shopId ?? ''}`,
+          fallback: '/admin/authorizers',
+          // The list was likely filtered on the old shop, where the account no longer is: show the account.
+          to: `/admin/authorizers?q=${encodeURIComponent(req.params.appid)}`,
+        },
         async () => {
           const shopId = req.body.shopId ?? '';
           if (!SHOP_ID_REGEX.test(shopId)) throw Object.assign(new Error('shop: 1-64 of A-Z a-z 0-9 _ . : -'), { code: 'INVALID_REQUEST' });
