@@ -1,4 +1,4 @@
-import { subscribeWhenReady } from '@weixin3rd/queues';
+import { ChannelSubscription } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { Redis } from 'ioredis';
 
@@ -20,7 +20,7 @@ type Waiter = (createTime: number) => void;
  */
 export class TicketNotices {
   private readonly waiters = new Map<string, Set<Waiter>>();
-  private subscribed: Promise<unknown> | null = null;
+  private subscription: ChannelSubscription | null = null;
 
   /**
    * @param publisher any connection (worker-tickets)
@@ -95,14 +95,8 @@ export class TicketNotices {
     return result;
   }
 
-  private ensureSubscribed(): Promise<unknown> {
-    const subscriber = this.subscriber;
-    if (!subscriber) return Promise.resolve();
-    this.subscribed ??= subscribeWhenReady(subscriber, this.channel).catch((error: unknown) => {
-      // Try again on the next wait; this one still ends at its timeout or with the store's answer.
-      this.subscribed = null;
-      throw error;
-    });
-    return this.subscribed;
+  private ensureSubscribed(): Promise<void> {
+    this.subscription ??= new ChannelSubscription(this.subscriber, this.channel);
+    return this.subscription.ensure();
   }
 }

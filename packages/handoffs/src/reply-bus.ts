@@ -1,4 +1,4 @@
-import { subscribeWhenReady } from '@weixin3rd/queues';
+import { ChannelSubscription } from '@weixin3rd/queues';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 
@@ -23,7 +23,7 @@ type Stored = { k: string; r: PassiveReply; late?: true };
  */
 export class ReplyBus {
   private readonly waiters = new Map<string, Set<(reply: PassiveReply | undefined) => void>>();
-  private subscribed: Promise<unknown> | null = null;
+  private subscription: ChannelSubscription | null = null;
 
   /**
    * @param publisher a normal connection (stores and publishes)
@@ -109,15 +109,9 @@ export class ReplyBus {
     return this.ensureSubscribed();
   }
 
-  private ensureSubscribed(): Promise<unknown> {
-    const subscriber = this.subscriber;
-    if (!subscriber) return Promise.resolve();
-    this.subscribed ??= subscribeWhenReady(subscriber, this.channel).catch((error: unknown) => {
-      // Try again on the next wait instead of failing every wait after one failed SUBSCRIBE.
-      this.subscribed = null;
-      throw error;
-    });
-    return this.subscribed;
+  private ensureSubscribed(): Promise<void> {
+    this.subscription ??= new ChannelSubscription(this.subscriber, this.channel);
+    return this.subscription.ensure();
   }
 }
 

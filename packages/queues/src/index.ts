@@ -28,7 +28,7 @@ export {
 export { isJobName, jobNamesOf, parseJob } from './parse-job.js';
 export { jobIds } from './job-ids.js';
 export { DEFAULT_JOB_OPTIONS, STALLED_JOB_OPTIONS, type StalledJobOptions } from './defaults.js';
-export { createRedis, subscribeWhenReady, type RedisRole, type RedisTarget } from './redis.js';
+export { ChannelSubscription, createRedis, subscribeWhenReady, type RedisRole, type RedisTarget } from './redis.js';
 export { Producer, QueueUnavailableError, type BulkJob, type JobOutcome } from './producer.js';
 export { createWorker, type CreateWorkerOptions, type Handlers } from './worker.js';
 export {

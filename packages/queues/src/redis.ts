@@ -64,3 +64,28 @@ export async function subscribeWhenReady(subscriber: Redis, channel: string): Pr
   if (subscriber.status !== 'ready') await new Promise<void>((resolve) => subscriber.once('ready', () => resolve()));
   await subscriber.subscribe(channel);
 }
+
+/**
+ * One channel's subscription, made at most once: the first caller subscribes (when the connection
+ * is ready), later callers share that; a failed SUBSCRIBE is tried again by the next caller instead
+ * of failing every later wait.
+ */
+export class ChannelSubscription {
+  private subscribed: Promise<void> | null = null;
+
+  constructor(
+    private readonly subscriber: Redis | null,
+    private readonly channel: string,
+  ) {}
+
+  /** Resolves once subscribed (at once without a subscriber connection). */
+  ensure(): Promise<void> {
+    const subscriber = this.subscriber;
+    if (!subscriber) return Promise.resolve();
+    this.subscribed ??= subscribeWhenReady(subscriber, this.channel).catch((error: unknown) => {
+      this.subscribed = null;
+      throw error;
+    });
+    return this.subscribed;
+  }
+}
