@@ -21,7 +21,9 @@ export interface TokenAnswer {
  * The service never refreshes before `wechatExpiresAt − refreshWindowMs`, and WeChat keeps the
  * replaced token for the overlap after that refresh: so the token works at least until the
  * planned refresh plus the overlap, capped by WeChat's own expiry. A caller caching until
- * `expiresAt` never holds a dead token (only a forced refresh, which the caller asked for, is earlier).
+ * `expiresAt` never holds a dead token through planned refreshes. An early replacement (a forced
+ * refresh by anyone, a renewal after 40001) ends it 5 minutes later: callers then GET again on
+ * 40001/42001/40014 (docs/CONTRACT.md, "Token answers").
  */
 export function tokenAnswer(accessToken: string, wechatExpiresAt: Date, refreshWindowMs: number, now = Date.now()): TokenAnswer {
   const refreshAt = Math.max(wechatExpiresAt.getTime() - refreshWindowMs, now);

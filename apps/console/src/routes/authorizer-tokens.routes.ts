@@ -21,7 +21,8 @@ export const authorizerTokensRoutes: ApiRoutes<AuthorizerTokensRoutesOptions> = 
       schema: {
         tags,
         summary: "An authorizer's access token; refreshed once (single-flight) when missing or expired",
-        description: 'Cache it until `expiresAt`; on 40001 from WeChat, POST …/refresh (one per minute per account) or GET again.',
+        description:
+          'Cache it until `expiresAt`. A forced refresh by anyone ends it about 5 minutes later: on 40001, 42001 or 40014 from WeChat, GET again; if that answers the refused token, POST …/refresh (one per minute per account; the others get 429 and GET again).',
         params: AuthorizerParams,
         querystring: ComponentQuery,
         response: { 200: AccessToken, ...errors(404, 409, 502, 503) },
