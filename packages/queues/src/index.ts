@@ -52,7 +52,7 @@ export {
   type RoutableMessage,
   type RouteRule,
 } from './route-matcher.js';
-export { openQueueEvents, type QueueEvents } from './queue-events.js';
+export { openQueueEvents, openServiceQueueEvents, type QueueEvents } from './queue-events.js';
 export { QueueInspector, openQueue, openQueues, type FailedJob, type OpenedQueues } from './inspect.js';
 export { AUTH_CODE_OUTCOMES, isAuthCodeOutcome, type AuthCodeOutcome } from './authorization-results.js';
 export { OutboundMessageJob, OutboundReply } from './outbound-messages.js';

@@ -1,5 +1,12 @@
-import { Producer, SERVICE_MESSAGE_JOB, serviceQueue, type MessageSequence, type SequencedMessage } from '@weixin3rd/queues';
-import { QueueEvents } from 'bullmq';
+import {
+  Producer,
+  SERVICE_MESSAGE_JOB,
+  openServiceQueueEvents,
+  serviceQueue,
+  type MessageSequence,
+  type QueueEvents,
+  type SequencedMessage,
+} from '@weixin3rd/queues';
 import type { Redis } from 'ioredis';
 
 /** How a message's handling ended, as far as its account's line is concerned. */
@@ -73,7 +80,7 @@ export class LineKeeper {
       if (this.events.has(service)) continue;
       const connection = this.deps.eventsConnection();
       this.eventConnections.push(connection);
-      const qe = new QueueEvents(serviceQueue(service), { connection, prefix: this.deps.prefix });
+      const qe = openServiceQueueEvents(service, connection, this.deps.prefix);
       qe.on('error', (err) => this.deps.logger.warn({ service, err }, 'service queue events'));
       qe.on('completed', ({ jobId, returnvalue }) => void this.settle(jobId, { kind: 'completed', value: parseReturn(returnvalue) }));
       // QueueEvents' `failed` comes once a job has failed for good (a retried attempt emits `delayed`/`waiting`).
