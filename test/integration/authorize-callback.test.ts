@@ -3,6 +3,7 @@ import { EventPublisher } from '@weixin3rd/events';
 import { StateSigner, authorizeRoutes } from '@weixin3rd/ingress';
 import { Producer, createRedis, jobIds, openQueueEvents, type QueueEvents } from '@weixin3rd/queues';
 import { PreAuthSessions } from '@weixin3rd/handoffs';
+import { Registry } from '@weixin3rd/runtime';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { Transport } from '@weixin3rd/wechat-api';
@@ -49,7 +50,16 @@ beforeAll(async () => {
   const tokens = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
   publisher = new EventPublisher(connection, redis.prefix, []);
   const sessions = new PreAuthSessions(connection, redis.prefix);
-  worker = createAuthorizationWorker({ store, tokens, events: publisher, sessions, connection, prefix: redis.prefix, logger: silent });
+  worker = createAuthorizationWorker({
+    store,
+    tokens,
+    events: publisher,
+    sessions,
+    connection,
+    prefix: redis.prefix,
+    logger: silent,
+    metrics: new Registry(),
+  });
   producer = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
   await producer.ready();
   events = openQueueEvents('authorization', redis.connect(), redis.prefix);

@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuthorizerTokenService, AuthorizerUnavailableError, ComponentTokenService, QuotaExhaustedError } from '@weixin3rd/credentials';
+import { Registry, countListedWithoutRefreshToken } from '@weixin3rd/runtime';
 
 const C = {
   appId: 'wx00000000000a7a01',
@@ -22,6 +23,8 @@ let store: Store;
 let conn: Redis;
 let components: ComponentTokenService;
 const reauth: Authorizer[] = [];
+/** The registry of the process the services run in (console, worker-tokens, worker-messages wire it the same way). */
+const metrics = new Registry();
 
 beforeAll(async () => {
   world = new World([componentForProject(C, { publicBaseUrl: 'http://127.0.0.1:9' })]);
@@ -67,7 +70,14 @@ afterAll(async () => {
 });
 
 const service = () =>
-  new AuthorizerTokenService({ store, components, redis: conn, prefix: redis.prefix, onReauthRequired: async (a) => void reauth.push(a) });
+  new AuthorizerTokenService({
+    store,
+    components,
+    redis: conn,
+    prefix: redis.prefix,
+    onReauthRequired: async (a) => void reauth.push(a),
+    onListedWithoutRefreshToken: countListedWithoutRefreshToken(metrics, 'recovery_61023'),
+  });
 const refreshCalls = (appId: string) =>
   world.calls.filter(
     (c) => c.api === 'api_authorizer_token' && (c.body as { authorizer_appid?: string }).authorizer_appid === appId && c.errcode === 0,
@@ -164,7 +174,12 @@ describe('AuthorizerTokenService', () => {
       .collection('authorizers')
       .updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: store.box.seal('refreshtoken@@@lost') } });
     await expire(appId);
-    for (const shown of ['empty', 'missing'] as const) {
+    const alerted = async () =>
+      (await metrics.getSingleMetric('weixin3rd_authorizer_list_without_refresh_token_total')?.get())?.values.find(
+        (v) => v.labels.component === C.appId && v.labels.seen_in === 'recovery_61023',
+      )?.value ?? 0;
+    expect(await alerted()).toBe(0);
+    for (const [i, shown] of (['empty', 'missing'] as const).entries()) {
       world.settings.listRefreshTokens = shown;
       const error = await service()
         .get(C.appId, appId)
@@ -172,11 +187,14 @@ describe('AuthorizerTokenService', () => {
       expect(error).toBeInstanceOf(AuthorizerUnavailableError);
       expect((error as AuthorizerUnavailableError).code).toBe('REFRESH_TOKEN_UNLISTED');
       expect((await store.authorizers.find(C.appId, appId))?.status).toBe('authorized');
+      // The alert: one more in the counter for each refused refresh that saw such a row.
+      expect(await alerted()).toBe(i + 1);
     }
     expect(reauth).toEqual([]);
-    // Once the list shows the token again, the account recovers by itself.
+    // Once the list shows the token again, the account recovers by itself and nothing more is counted.
     world.settings.listRefreshTokens = 'present';
     expect((await service().get(C.appId, appId)).accessToken).toMatch(/^at_/);
+    expect(await alerted()).toBe(2);
   });
 
   it('marks reauth_required when WeChat no longer lists the account', async () => {

@@ -1,7 +1,7 @@
 import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer, serviceQueue, subscriberQueue } from '@weixin3rd/queues';
-import { bootService } from '@weixin3rd/runtime';
+import { bootService, countListedWithoutRefreshToken } from '@weixin3rd/runtime';
 import { build } from './build.js';
 
 await bootService('console', async ({ config, logger, store, redis: connect, onClose, metrics, componentTokens }) => {
@@ -19,6 +19,7 @@ await bootService('console', async ({ config, logger, store, redis: connect, onC
     redis,
     prefix,
     logger,
+    onListedWithoutRefreshToken: countListedWithoutRefreshToken(metrics, 'recovery_61023'),
     onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
   });
   const app = await build({

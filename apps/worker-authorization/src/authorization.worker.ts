@@ -11,6 +11,7 @@ import {
   type ReconcileJob,
 } from '@weixin3rd/queues';
 import type { PreAuthSessions } from '@weixin3rd/handoffs';
+import type { Registry } from '@weixin3rd/runtime';
 import type { Store } from '@weixin3rd/store';
 import type { Job, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -28,6 +29,8 @@ export interface AuthorizationWorkerDeps {
   connection: Redis;
   prefix: string;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
+  /** The process registry (reconciliation counts list rows without a refresh token there). */
+  metrics: Registry;
 }
 
 /** What happened to a code, shown on the result page and stored with the claim. */

@@ -1,5 +1,6 @@
 import type { ComponentTokenService } from '@weixin3rd/credentials';
 import type { EventPublisher } from '@weixin3rd/events';
+import { countListedWithoutRefreshToken, type Registry } from '@weixin3rd/runtime';
 import type { Store } from '@weixin3rd/store';
 
 export interface ReconcileResult {
@@ -25,6 +26,8 @@ export async function reconcile(
     tokens: ComponentTokenService;
     events: EventPublisher;
     logger: { warn(obj: object, msg: string): void };
+    /** The process registry: rows without a refresh token are counted there (the alert). */
+    metrics: Registry;
   },
 ): Promise<ReconcileResult> {
   const api = deps.tokens.api(componentAppId);
@@ -57,15 +60,18 @@ export async function reconcile(
     if (after) await deps.events.publish('unauthorized', after, `reconcile-${after.tokenVersion}`);
     revoked += 1;
   }
-  if (withoutToken.length > 0)
+  if (withoutToken.length > 0) {
+    // Counted on every run that still sees them: the alert keeps rising until someone looks.
+    countListedWithoutRefreshToken(deps.metrics, 'reconcile')(componentAppId, withoutToken.length);
     deps.logger.warn(
       {
         componentAppId,
         authorizerAppIds: withoutToken.slice(0, 20),
         count: withoutToken.length,
-        metric: 'weixin3rd_authorizer_list_without_refresh_token',
+        metric: 'weixin3rd_authorizer_list_without_refresh_token_total',
       },
       'api_get_authorizer_list rows without a refresh token: stored tokens kept',
     );
+  }
   return { listed: listed.size, restored, revoked, withoutRefreshToken: withoutToken.length };
 }

@@ -9,6 +9,7 @@ import { Queue, QueueEvents, type Worker } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EventPublisher } from '@weixin3rd/events';
+import { Registry } from '@weixin3rd/runtime';
 import { createAuthorizationWorker } from '../src/index.js';
 
 const C = {
@@ -29,6 +30,7 @@ let producer: Producer<'authorization'>;
 let queueEvents: QueueEvents;
 let events: EventPublisher;
 let sessions: PreAuthSessions;
+const metrics = new Registry();
 const silent = { info: () => undefined, warn: () => undefined };
 
 beforeAll(async () => {
@@ -45,7 +47,7 @@ beforeAll(async () => {
   const tokens = new ComponentTokenService({ store, redis: connection, prefix: redis.prefix, transport });
   events = new EventPublisher(connection, redis.prefix, ['billing']);
   sessions = new PreAuthSessions(connection, redis.prefix);
-  worker = createAuthorizationWorker({ store, tokens, events, sessions, connection, prefix: redis.prefix, logger: silent });
+  worker = createAuthorizationWorker({ store, tokens, events, sessions, connection, prefix: redis.prefix, logger: silent, metrics });
   producer = new Producer('authorization', createRedis(redis.url, 'producer'), redis.prefix);
   await producer.ready();
   queueEvents = new QueueEvents('authorization', { connection: redis.connect(), prefix: redis.prefix });
@@ -245,14 +247,26 @@ describe('worker-authorization', () => {
     const appId = 'wx1a2b3c4d5e6f7004';
     const stored = (await store.authorizers.find(C.appId, appId))?.refreshToken;
     expect(stored).toBe(world.authorizationOf(C.appId, appId)?.refreshToken);
+    // The alert is a counter in the process registry, by component and where it was seen.
+    const alerted = async () =>
+      (await metrics.getSingleMetric('weixin3rd_authorizer_list_without_refresh_token_total')?.get())?.values.find(
+        (v) => v.labels.component === C.appId && v.labels.seen_in === 'reconcile',
+      )?.value ?? 0;
+    let counted = await alerted();
     for (const shown of ['missing', 'empty'] as const) {
       world.settings.listRefreshTokens = shown;
       const result = (await run('reconcile', { componentAppId: C.appId }, `reconcile-${shown}`)) as Record<string, object>;
       expect(result[C.appId]).toMatchObject({ restored: 0, revoked: 0 });
-      expect((result[C.appId] as { withoutRefreshToken: number }).withoutRefreshToken).toBeGreaterThanOrEqual(1);
+      const rows = (result[C.appId] as { withoutRefreshToken: number }).withoutRefreshToken;
+      expect(rows).toBeGreaterThanOrEqual(1);
+      expect(await alerted()).toBe(counted + rows);
+      counted += rows;
       expect(await store.authorizers.find(C.appId, appId)).toMatchObject({ status: 'authorized', refreshToken: stored });
     }
     world.settings.listRefreshTokens = 'present';
+    // Rows with their token again: nothing more to count.
+    await run('reconcile', { componentAppId: C.appId }, 'reconcile-present');
+    expect(await alerted()).toBe(counted);
   });
 
   it('applies authorization pushes in CreateTime order: a late unauthorized or an older updateauthorized changes nothing', async () => {

@@ -1,10 +1,10 @@
 import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer } from '@weixin3rd/queues';
-import { bootService } from '@weixin3rd/runtime';
+import { bootService, countListedWithoutRefreshToken } from '@weixin3rd/runtime';
 import { createTokensWorker } from './tokens.worker.js';
 
-await bootService('worker-tokens', async ({ config, logger, store, redis, onClose, manage, componentTokens }) => {
+await bootService('worker-tokens', async ({ config, logger, store, redis, onClose, manage, metrics, componentTokens }) => {
   const prefix = config.queue.prefix;
   const connection = redis('worker');
   const components = componentTokens(connection);
@@ -16,6 +16,7 @@ await bootService('worker-tokens', async ({ config, logger, store, redis, onClos
     redis: connection,
     prefix,
     logger,
+    onListedWithoutRefreshToken: countListedWithoutRefreshToken(metrics, 'recovery_61023'),
     onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
   });
   const producer = new Producer('token-refresh', redis('worker'), prefix);

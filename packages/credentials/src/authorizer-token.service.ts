@@ -13,6 +13,11 @@ export interface AuthorizerTokenServiceDeps {
   logger?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Called once an account can only come back through a new authorization. */
   onReauthRequired?: (authorizer: Authorizer) => Promise<void>;
+  /**
+   * Called when a refresh WeChat refused finds the account listed without a refresh token: the
+   * alert of wechat-protocol.md §11.1 (the processes count it in their metrics registry).
+   */
+  onListedWithoutRefreshToken?: (componentAppId: string) => void;
   /** A token is served only while it has at least this much life left (default 60 s). */
   serveMarginMs?: number;
 }
@@ -211,8 +216,9 @@ export class AuthorizerTokenService {
       if (listed.found && listed.refreshToken === null) {
         // Still authorized by WeChat's list, which shows no token (missing or empty, §11.1): not a
         // reason to ask the merchant to authorize again. Keep what is stored and alert.
+        this.deps.onListedWithoutRefreshToken?.(componentAppId);
         this.deps.logger?.error(
-          { componentAppId, appId, reason, metric: 'weixin3rd_authorizer_list_without_refresh_token' },
+          { componentAppId, appId, reason, metric: 'weixin3rd_authorizer_list_without_refresh_token_total' },
           'refresh refused and api_get_authorizer_list shows no refresh token for a listed account',
         );
         throw new AuthorizerUnavailableError(

@@ -8,7 +8,13 @@ export { onShutdown, type ShutdownOptions, type SignalSource } from './shutdown.
 export { runSupervisor, type ChildSpec, type Supervisor, type SupervisorOptions } from './supervisor.js';
 export { runMain } from './run-main.js';
 export { bootProcess, bootService, type Closer, type ProcessKit, type ReadyFields, type ServiceKit } from './boot.js';
-export { instrumentProcess, instrumentWorker, serveMetrics } from './metrics.js';
+export {
+  countListedWithoutRefreshToken,
+  instrumentProcess,
+  instrumentWorker,
+  serveMetrics,
+  type ListedWithoutRefreshTokenSeenIn,
+} from './metrics.js';
 /** prom-client's collectors, so apps measure through one package (and one prom-client instance). */
 export { Counter, Gauge, Histogram, Registry } from 'prom-client';
 export { HttpError, handleErrors, isMongoUnavailable, isRedisUnavailable, type ErrorHandlerOptions } from './http-errors.js';

@@ -136,3 +136,28 @@ export async function serveMetrics(registry: Registry, port: number, host = '0.0
   });
   return { server, port: (server.address() as AddressInfo).port };
 }
+
+/** Where api_get_authorizer_list showed a listed account without a refresh token (wechat-protocol.md §11.1). */
+export type ListedWithoutRefreshTokenSeenIn = 'reconcile' | 'recovery_61023';
+
+const LISTED_WITHOUT_REFRESH_TOKEN = 'weixin3rd_authorizer_list_without_refresh_token_total';
+
+/**
+ * The alert of §11.1: WeChat lists an account as authorized but shows no refresh token (missing or
+ * empty), so the stored one is kept and an operator must look. Returns the counter's increment for
+ * one place (`seenIn`); the counter is registered once per registry, whoever asks first.
+ */
+export function countListedWithoutRefreshToken(
+  registry: Registry,
+  seenIn: ListedWithoutRefreshTokenSeenIn,
+): (componentAppId: string, rows?: number) => void {
+  const counter =
+    (registry.getSingleMetric(LISTED_WITHOUT_REFRESH_TOKEN) as Counter<'component' | 'seen_in'> | undefined) ??
+    new Counter({
+      name: LISTED_WITHOUT_REFRESH_TOKEN,
+      help: 'Accounts api_get_authorizer_list showed as authorized without a refresh token (stored token kept), by component and where: reconcile, or recovery_61023 (a refresh refused with 61023/61003).',
+      labelNames: ['component', 'seen_in'],
+      registers: [registry],
+    });
+  return (componentAppId, rows = 1) => counter.inc({ component: componentAppId, seen_in: seenIn }, rows);
+}
