@@ -1,5 +1,6 @@
 import type { ComponentTokenService } from '@weixin3rd/credentials';
 import {
+  ALL_COMPONENTS,
   QUEUE,
   createWorker,
   type AuthCodeOutcome,
@@ -88,7 +89,7 @@ export function createAuthorizationWorker(deps: AuthorizationWorkerDeps): Worker
         return 'unauthorized';
       },
       reconcile: async (data: ReconcileJob) => {
-        const appIds = data.componentAppId === '*' ? await deps.store.components.listAppIds() : [data.componentAppId];
+        const appIds = data.componentAppId === ALL_COMPONENTS ? await deps.store.components.listAppIds() : [data.componentAppId];
         const results: Record<string, ReconcileResult> = {};
         for (const appId of appIds) {
           results[appId] = await reconcile(appId, deps);

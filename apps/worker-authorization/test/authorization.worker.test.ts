@@ -1,5 +1,5 @@
 import { ComponentTokenService } from '@weixin3rd/credentials';
-import { Producer, createRedis, jobIds, subscriberQueue, type JobData, type JobName } from '@weixin3rd/queues';
+import { ALL_COMPONENTS, Producer, createRedis, jobIds, subscriberQueue, type JobData, type JobName } from '@weixin3rd/queues';
 import { PreAuthSessions } from '@weixin3rd/handoffs';
 import { connectStore, type Store } from '@weixin3rd/store';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
@@ -230,7 +230,7 @@ describe('worker-authorization', () => {
     await store.authorizers.setStatus(C.appId, appId, 'reauth_required');
     await db.connection.collection('authorizers').updateOne({ componentAppId: C.appId, appId }, { $set: { refreshToken: null } });
     world.revoke(C.appId, MP); // no push: the revocation was missed
-    const result = (await run('reconcile', { componentAppId: '*' }, 'reconcile-1')) as Record<
+    const result = (await run('reconcile', { componentAppId: ALL_COMPONENTS }, 'reconcile-1')) as Record<
       string,
       { listed: number; restored: number; revoked: number }
     >;

@@ -1,1 +1,1 @@
-export { ALL_COMPONENTS, createTicketsWorker, type TicketsWorkerDeps } from './tickets.worker.js';
+export { createTicketsWorker, type TicketsWorkerDeps } from './tickets.worker.js';

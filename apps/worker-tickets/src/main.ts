@@ -1,7 +1,7 @@
 import { TicketNotices } from '@weixin3rd/credentials';
-import { Producer } from '@weixin3rd/queues';
+import { ALL_COMPONENTS, Producer } from '@weixin3rd/queues';
 import { bootService } from '@weixin3rd/runtime';
-import { ALL_COMPONENTS, createTicketsWorker } from './tickets.worker.js';
+import { createTicketsWorker } from './tickets.worker.js';
 
 await bootService('worker-tickets', async ({ config, logger, store, redis, onClose, manage, componentTokens }) => {
   const prefix = config.queue.prefix;

@@ -1,5 +1,5 @@
 import { LockTimeoutError, TicketMissingError, type ComponentTokenService, type TicketNotices } from '@weixin3rd/credentials';
-import { QUEUE, createWorker, type EnsureComponentTokenJob, type TicketJob } from '@weixin3rd/queues';
+import { ALL_COMPONENTS, QUEUE, createWorker, type EnsureComponentTokenJob, type TicketJob } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import { WeChatApiError } from '@weixin3rd/wechat-api';
 import { UnrecoverableError, type Worker } from 'bullmq';
@@ -14,9 +14,6 @@ export interface TicketsWorkerDeps {
   prefix: string;
   logger: { info(obj: object, msg: string): void; warn(obj: object, msg: string): void };
 }
-
-/** Every component: the scheduled check fans out over all of them. */
-export const ALL_COMPONENTS = '*';
 
 /**
  * Retries help only with transient failures. A configuration error (wrong secret, IP not

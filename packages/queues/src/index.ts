@@ -4,6 +4,7 @@
  */
 export { QUEUE, SERVICE_MESSAGE_JOB, serviceQueue, subscriberQueue, type QueueName } from './names.js';
 export {
+  ALL_COMPONENTS,
   AUTHORIZER_EVENT_TYPES,
   AccountMessageJob,
   AuthCodeJob,

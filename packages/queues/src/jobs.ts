@@ -14,6 +14,13 @@ import { ServiceMessageJob } from './service-messages.js';
 const Text = Type.String({ minLength: 1 });
 const TextOrNull = Type.Union([Type.String(), Type.Null()]);
 
+/**
+ * The `componentAppId` of a scheduled job meant for every component (ensure-component-token,
+ * reconcile): the worker fans it out over the components in the store. Not an AppId, so no real
+ * component can be taken for it.
+ */
+export const ALL_COMPONENTS = '*';
+
 export const TicketJob = Type.Object({
   componentAppId: Text,
   /** The component_verify_ticket. It is a credential only together with the app secret. */
