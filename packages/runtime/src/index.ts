@@ -4,6 +4,7 @@
  */
 export { REDACT_PATHS, createLogger, type CreateLoggerOptions, type Logger } from './logger.js';
 export { requestForLog, urlForLog } from './request-log.js';
+export { escapeHtml } from './html.js';
 export { onShutdown, type ShutdownOptions, type SignalSource } from './shutdown.js';
 export { runSupervisor, type ChildSpec, type Supervisor, type SupervisorOptions } from './supervisor.js';
 export { runMain } from './run-main.js';

@@ -1,6 +1,6 @@
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** Escapes text for HTML content and attribute values. */
-export const esc = (text: string | number | null | undefined): string => String(text ?? '').replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+import { escapeHtml as esc } from '@weixin3rd/runtime';
+
+export { esc };
 
 /** Chinese first, English beside it, as on the authorization pages. */
 export const bi = (zh: string, en: string): string => `${esc(zh)} <span class="en">${esc(en)}</span>`;

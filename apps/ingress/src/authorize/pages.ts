@@ -1,8 +1,6 @@
+import { escapeHtml as esc } from '@weixin3rd/runtime';
 import { permissionSetName } from '@weixin3rd/wechat-api';
 import { PROBLEMS, type Problem, type ProblemCode } from './problems.js';
-
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const esc = (text: string | number): string => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
 
 /** Our own pages: Chinese first, English second, no script needed. */
 export function page(title: string, body: string, refreshSeconds?: number): string {

@@ -1,7 +1,6 @@
-const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+import { escapeHtml as esc } from '@weixin3rd/runtime';
 
-/** Escapes text for HTML element content and attribute values. */
-export const esc = (text: string | number): string => String(text).replace(/[&<>"']/g, (c) => ESCAPES[c] ?? c);
+export { esc };
 
 /** A minimal page in the look of WeChat's authorization pages. */
 export function page(title: string, body: string): string {
