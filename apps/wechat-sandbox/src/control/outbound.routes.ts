@@ -1,10 +1,12 @@
+import { AppId } from '@weixin3rd/config';
 import type { FastifyPluginAsync } from 'fastify';
 import { MessagePermissionError, type MessageFields, type Pusher } from '../push/pusher.js';
 import { runReleaseTest } from '../release/release-runner.js';
 import type { World } from '../world/world.js';
 import { HttpError } from '@weixin3rd/runtime';
 
-const APPID = { type: 'string', pattern: '^wx[0-9a-f]{16}$' } as const;
+// AppIds: the project's one pattern (packages/config), so the control API never refuses an id the
+// project accepts (COMPONENT_APPID, the ingress's paths); every id WeChat issues matches it.
 
 /** Control API that makes WeChat act: push a ticket, consent or revoke as an account, send a message, run 全网发布. */
 export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }> = async (app, { world, pusher }) => {
@@ -33,8 +35,8 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
           additionalProperties: false,
           required: ['componentAppId', 'authorizerAppId'],
           properties: {
-            componentAppId: APPID,
-            authorizerAppId: APPID,
+            componentAppId: AppId,
+            authorizerAppId: AppId,
             // Empty: the admin granted no API permission set (api_query_auth then has no token fields).
             funcInfo: { type: 'array', items: { type: 'integer' } },
             preAuthCode: { type: 'string' },
@@ -73,7 +75,7 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
           type: 'object',
           additionalProperties: false,
           required: ['componentAppId', 'authorizerAppId'],
-          properties: { componentAppId: APPID, authorizerAppId: APPID },
+          properties: { componentAppId: AppId, authorizerAppId: AppId },
         },
       },
     },
@@ -101,8 +103,8 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
           additionalProperties: false,
           required: ['componentAppId', 'authorizerAppId', 'msgType'],
           properties: {
-            componentAppId: APPID,
-            authorizerAppId: APPID,
+            componentAppId: AppId,
+            authorizerAppId: AppId,
             openid: { type: 'string', pattern: '^[A-Za-z0-9_-]{1,64}$' },
             msgType: { enum: ['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link', 'event'] },
             content: { type: 'string' },
@@ -145,7 +147,7 @@ export const outboundRoutes: FastifyPluginAsync<{ world: World; pusher: Pusher }
           additionalProperties: false,
           required: ['componentAppId'],
           properties: {
-            componentAppId: APPID,
+            componentAppId: AppId,
             group: { type: 'integer', minimum: 1, maximum: 5 },
             apiReplyWaitMs: { type: 'integer', minimum: 100, maximum: 60000 },
           },

@@ -1,10 +1,13 @@
+import { AppId } from '@weixin3rd/config';
 import type { FastifyPluginAsync } from 'fastify';
 import { OMITTABLE_INFO, type AuthorizerInfoField, type FaultKind, type SandboxSettings, type TokenKind } from '../world/types.js';
 import type { World } from '../world/world.js';
 import { HttpError } from '@weixin3rd/runtime';
 
-const APPID = '^wx[0-9a-f]{16}$';
 const int = { type: 'integer', minimum: 0 } as const;
+
+// AppIds: the project's one pattern (packages/config), so the control API never refuses an id the
+// project accepts (COMPONENT_APPID, the ingress's paths); every id WeChat issues matches it.
 
 /** Control API for the world's state: settings, clock, components, accounts, faults, call log. */
 export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { world }) => {
@@ -65,7 +68,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
     '/sandbox/components/:appId',
     {
       schema: {
-        params: { type: 'object', properties: { appId: { type: 'string', pattern: APPID } } },
+        params: { type: 'object', properties: { appId: AppId } },
         body: {
           type: 'object',
           additionalProperties: false,
@@ -120,7 +123,7 @@ export const worldRoutes: FastifyPluginAsync<{ world: World }> = async (app, { w
           additionalProperties: false,
           required: ['appId', 'userName', 'nickName', 'kind'],
           properties: {
-            appId: { type: 'string', pattern: APPID },
+            appId: AppId,
             userName: { type: 'string', pattern: '^gh_[0-9a-f]{12}$' },
             nickName: { type: 'string', minLength: 1, maxLength: 64 },
             kind: { enum: ['official', 'mini'] },
