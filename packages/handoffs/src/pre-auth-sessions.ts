@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyDigest } from '@weixin3rd/queues';
 import type { Redis } from 'ioredis';
 
 /** A pre_auth_code lives 10 minutes; an authorization started with it may finish a bit later. */
@@ -16,7 +16,7 @@ export class PreAuthSessions {
   ) {}
 
   private key(componentAppId: string, preAuthCode: string): string {
-    return `${this.prefix}:preauth:${createHash('sha256').update(`${componentAppId}\u0000${preAuthCode}`).digest('hex').slice(0, 40)}`;
+    return `${this.prefix}:preauth:${keyDigest([componentAppId, preAuthCode], 40)}`;
   }
 
   async remember(componentAppId: string, preAuthCode: string, shopId: string): Promise<void> {

@@ -1,11 +1,10 @@
-import { ChannelSubscription } from '@weixin3rd/queues';
-import { createHash } from 'node:crypto';
+import { ChannelSubscription, keyDigest } from '@weixin3rd/queues';
 import type { Redis } from 'ioredis';
 
 /** A passive reply (inner XML) or `null` when the message gets none. */
 export type PassiveReply = string | null;
 
-const hashKey = (dedupeKey: string): string => createHash('sha256').update(dedupeKey).digest('hex').slice(0, 40);
+const hashKey = (dedupeKey: string): string => keyDigest(dedupeKey, 40);
 
 /**
  * How long an outcome stays readable: WeChat's three deliveries span about 15 s; a redelivery

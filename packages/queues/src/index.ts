@@ -28,6 +28,7 @@ export {
 } from './jobs.js';
 export { isJobName, jobNamesOf, parseJob } from './parse-job.js';
 export { jobIds } from './job-ids.js';
+export { keyDigest } from './key-digest.js';
 export { DEFAULT_JOB_OPTIONS, STALLED_JOB_OPTIONS, type StalledJobOptions } from './defaults.js';
 export { ChannelSubscription, createRedis, subscribeWhenReady, type RedisRole, type RedisTarget } from './redis.js';
 export { Producer, QueueUnavailableError, type BulkJob, type JobOutcome } from './producer.js';

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
+import { keyDigest } from './key-digest.js';
 
-// BullMQ refuses ':' in custom job ids; hashing also keeps ids short and free of user text.
-const digest = (...parts: string[]): string => createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 32);
+const digest = (...parts: string[]): string => keyDigest(parts, 32);
 
 // The refresh id's shorter hash is kept as it was: ids of jobs already in Redis stay the same.
-const short = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 16);
+const short = (text: string): string => keyDigest(text, 16);
 
 /** Deterministic job ids: a retried push or a repeated request collapses onto the same job. */
 export const jobIds = {

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { keyDigest } from './key-digest.js';
 import type { Redis } from 'ioredis';
 import type { ServiceMessageJob } from './service-messages.js';
 
@@ -138,7 +138,7 @@ export class MessageSequence {
   }
 
   private marker(acct: string, dedupeKey: string): string {
-    return this.k(acct, `m:${createHash('sha256').update(dedupeKey).digest('hex').slice(0, 32)}`);
+    return this.k(acct, `m:${keyDigest(dedupeKey, 32)}`);
   }
 
   get headsKey(): string {
