@@ -1,22 +1,30 @@
 import { once } from 'node:events';
 import { openTestRedis, type TestRedis } from '@weixin3rd/testing';
+import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplyBus } from './index.js';
 
 let redis: TestRedis;
 let worker: ReplyBus;
 let ingress: ReplyBus;
+let ingressPublisher: Redis;
 beforeAll(() => {
   redis = openTestRedis('reply-bus');
   worker = new ReplyBus(redis.prefix, redis.connect());
-  ingress = new ReplyBus(redis.prefix, redis.connect(), redis.connect());
+  ingressPublisher = redis.connect();
+  ingress = new ReplyBus(redis.prefix, ingressPublisher, redis.connect());
 });
 afterAll(() => redis.cleanup());
 
 describe('ReplyBus: passive or late, decided once', () => {
   it('wakes the waiting request with the offered reply, and answers every redelivery the same', async () => {
+    await ingress.listen();
     const waiting = ingress.wait('k1', 5000);
-    await new Promise((r) => setTimeout(r, 20));
+    // Offer only once the wait has read "nothing stored yet", so the reply can only come by the
+    // publish: its GET is sent once pending promise jobs have run (setImmediate), and a PING on the
+    // same connection is answered after it (Redis answers a connection in order).
+    await new Promise((r) => setImmediate(r));
+    await ingressPublisher.ping();
     expect(await worker.offer('k1', '<xml>r1</xml>')).toBe(true);
     expect(await waiting).toBe('<xml>r1</xml>');
     expect(await ingress.wait('k1', 5000)).toBe('<xml>r1</xml>');
