@@ -1,5 +1,6 @@
 import { SANDBOX_DEV_COMPONENT } from '@weixin3rd/config';
 import { subscribe, type AuthorizerEvent } from '@weixin3rd/events';
+import { Producer, subscriberQueue } from '@weixin3rd/queues';
 import type { Worker } from 'bullmq';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { chromium, type Browser } from 'playwright-core';
@@ -18,6 +19,25 @@ let subscriber: Worker;
 const received: AuthorizerEvent[] = [];
 const running: RunningProcess[] = [];
 const API_TOKEN = 'browser-test-console-token';
+let authorization: Producer<'authorization'>;
+let downstream: Producer<'authorizer-events'>;
+
+interface PushRecord {
+  type: string;
+  outcome: string;
+}
+const UNFINISHED = ['waiting', 'active', 'delayed', 'prioritized'] as const;
+/** Every job of these names is finished, and each name has one that completed. */
+async function finished(queue: Producer<'authorization'>, names: string[]): Promise<boolean> {
+  const pending = await queue.getJobs([...UNFINISHED]);
+  const completed = new Set((await queue.getJobs(['completed'])).map((j) => j.name));
+  return !pending.some((j) => names.includes(j.name)) && names.every((n) => completed.has(n));
+}
+/** Nothing left for the subscriber to take. */
+async function drained(queue: Producer<'authorizer-events'>): Promise<boolean> {
+  const counts = await queue.getJobCounts(...UNFINISHED);
+  return Object.values(counts).every((n) => n === 0);
+}
 
 beforeAll(async () => {
   db = await openTestDatabase('browser-authorize');
@@ -31,6 +51,8 @@ beforeAll(async () => {
     },
     { connection: redis.connect(), prefix: redis.prefix, subscriber: 'downstream' },
   );
+  authorization = new Producer('authorization', redis.connect(), redis.prefix);
+  downstream = new Producer('authorizer-events', redis.connect(), redis.prefix, { queueName: subscriberQueue('downstream') });
   for (const name of ['wechat-sandbox', 'ingress', 'worker-tickets', 'worker-authorization', 'console'])
     running.push(await startApp(name, stack.env, READY[name] as RegExp));
   // The flags keep Chromium off the network this machine does not have; Playwright gives it a fresh profile.
@@ -51,6 +73,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await subscriber?.close();
+  await authorization?.close();
+  await downstream?.close();
   await Promise.all(running.map((p) => p.stop()));
   await db.drop();
   await redis.cleanup();
@@ -81,7 +105,19 @@ describe('authorization in a real browser', () => {
       >;
     expect(await consoleGet(`/api/v1/authorizers/${MP}`)).toMatchObject({ appId: MP, status: 'authorized', shopId: 'S1', kind: 'mini' });
     await waitFor(async () => (received.length > 0 ? true : undefined), 10_000, 'the authorized event');
-    await new Promise((r) => setTimeout(r, 500));
+    // Exactly one event, though the redirect and WeChat's push both carry the code: wait until the
+    // push was taken, both jobs finished (a job publishes before it completes) and the subscriber
+    // took every event queued by then; a second event would have arrived by that point.
+    await waitFor(
+      async () => {
+        const pushes = (await (await fetch(`${sandboxUrl}/sandbox/pushes?kind=authorization`)).json()) as PushRecord[];
+        return pushes.some((p) => p.type === 'authorized' && p.outcome === 'acknowledged') ? true : undefined;
+      },
+      10_000,
+      'the authorized push acknowledged',
+    );
+    await waitFor(async () => ((await finished(authorization, ['auth-code', 'authorized'])) ? true : undefined), 10_000, 'both jobs');
+    await waitFor(async () => ((await drained(downstream)) ? true : undefined), 10_000, 'the subscriber');
     expect(received.filter((e) => e.type === 'authorized').map((e) => [e.authorizerAppId, e.shopId])).toEqual([[MP, 'S1']]);
 
     // The admin revokes in WeChat: the account is unauthorized and downstream hears it.

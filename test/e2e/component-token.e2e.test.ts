@@ -1,4 +1,5 @@
 import { SANDBOX_DEV_COMPONENT } from '@weixin3rd/config';
+import { Producer, openQueueEvents } from '@weixin3rd/queues';
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, stackEnv, startApp, waitFor, type RunningProcess } from './processes.js';
@@ -103,7 +104,23 @@ describe('ticket → token through real processes', () => {
     await startProject();
     const again = (await (await consoleGet(`/api/v1/components/${C}/access-token`)).json()) as { accessToken: string };
     expect(again.accessToken).toBe(token.accessToken);
-    await new Promise((r) => setTimeout(r, 1000));
+    // Proving "no call": the restarted worker-tickets would call WeChat while checking the token
+    // (its every-minute job). Run that check now and wait for it to finish: any call it would make
+    // has been made by then.
+    const ticketsQueue = new Producer('tickets', redis.connect(), redis.prefix);
+    const events = openQueueEvents('tickets', redis.connect(), redis.prefix);
+    try {
+      await Promise.all([ticketsQueue.ready(), events.waitUntilReady()]);
+      const jobId = await ticketsQueue.add(
+        'ensure-component-token',
+        { componentAppId: C, reason: 'e2e-after-restart' },
+        'e2e-after-restart',
+      );
+      expect(await ticketsQueue.waitFor(jobId, events, 15_000)).toMatchObject({ status: 'completed' });
+    } finally {
+      await events.close();
+      await ticketsQueue.close();
+    }
     expect((await calls('api_component_token')).filter((c) => c.errcode === 0)).toHaveLength(1);
   });
 
