@@ -1,46 +1,42 @@
-import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer, serviceQueue, subscriberQueue } from '@weixin3rd/queues';
-import { bootService, countListedWithoutRefreshToken } from '@weixin3rd/runtime';
+import { bootService } from '@weixin3rd/runtime';
 import { build } from './build.js';
 
-await bootService('console', async ({ config, logger, store, redis: connect, onClose, metrics, componentTokens }) => {
-  if (config.apiTokens.length === 0) logger.warn({}, 'API_TOKENS is empty: every /api request is refused');
-  const prefix = config.queue.prefix;
-  const redis = connect('worker');
-  const tokens = componentTokens(redis);
-  const events = new EventPublisher(redis, prefix, config.authorizerEventSubscribers);
-  onClose(() => events.close());
-  const authorization = new Producer('authorization', connect('producer'), prefix);
-  onClose(() => authorization.close());
-  const authorizerTokens = new AuthorizerTokenService({
-    store,
-    components: tokens,
-    redis,
-    prefix,
-    logger,
-    onListedWithoutRefreshToken: countListedWithoutRefreshToken(metrics, 'recovery_61023'),
-    onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
-  });
-  const app = await build({
-    store,
-    tokens,
-    events,
-    authorization,
-    authorizerTokens,
-    redis,
-    prefix,
-    apiTokens: config.apiTokens,
-    publicBaseUrl: config.http.publicBaseUrl,
-    metrics,
-    // Downstream copies and message services, so /queues and /admin show their failed jobs too.
-    extraQueues: config.authorizerEventSubscribers.map(subscriberQueue),
-    serviceQueues: async () => [
-      ...(await store.messageRoutes.list()).map((r) => serviceQueue(r.service)),
-      ...(config.messages.defaultService ? [serviceQueue(config.messages.defaultService)] : []),
-    ],
-    logger,
-  });
-  onClose(() => app.close());
-  await app.listen({ host: config.http.host, port: config.http.consolePort });
-});
+await bootService(
+  'console',
+  async ({ config, logger, store, redis: connect, onClose, metrics, componentTokens, authorizerTokens: tokenOwner }) => {
+    if (config.apiTokens.length === 0) logger.warn({}, 'API_TOKENS is empty: every /api request is refused');
+    const prefix = config.queue.prefix;
+    const redis = connect('worker');
+    const tokens = componentTokens(redis);
+    const events = new EventPublisher(redis, prefix, config.authorizerEventSubscribers);
+    onClose(() => events.close());
+    const authorization = new Producer('authorization', connect('producer'), prefix);
+    onClose(() => authorization.close());
+    const authorizerTokens = tokenOwner(tokens, redis, async (a) => {
+      await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`);
+    });
+    const app = await build({
+      store,
+      tokens,
+      events,
+      authorization,
+      authorizerTokens,
+      redis,
+      prefix,
+      apiTokens: config.apiTokens,
+      publicBaseUrl: config.http.publicBaseUrl,
+      metrics,
+      // Downstream copies and message services, so /queues and /admin show their failed jobs too.
+      extraQueues: config.authorizerEventSubscribers.map(subscriberQueue),
+      serviceQueues: async () => [
+        ...(await store.messageRoutes.list()).map((r) => serviceQueue(r.service)),
+        ...(config.messages.defaultService ? [serviceQueue(config.messages.defaultService)] : []),
+      ],
+      logger,
+    });
+    onClose(() => app.close());
+    await app.listen({ host: config.http.host, port: config.http.consolePort });
+  },
+);

@@ -1,7 +1,6 @@
-import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { ReplyBus } from '@weixin3rd/handoffs';
 import { MessageSequence, Producer } from '@weixin3rd/queues';
-import { bootService, countListedWithoutRefreshToken } from '@weixin3rd/runtime';
+import { bootService } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { createHeldWorker } from './held/held.worker.js';
 import { LineKeeper } from './line/line-keeper.js';
@@ -12,19 +11,11 @@ import { createOutboundWorker } from './outbound/outbound.worker.js';
 import { AccountInfoCache } from './routing/account-info.js';
 import { RouteReloader } from './routing/route-reloader.js';
 
-await bootService('worker-messages', async ({ config, logger, store, redis, manage, onClose, metrics, componentTokens }) => {
+await bootService('worker-messages', async ({ config, logger, store, redis, manage, onClose, componentTokens, authorizerTokens }) => {
   const prefix = config.queue.prefix;
   const connection = redis('worker');
   const components = componentTokens(connection);
-  const tokens = new AuthorizerTokenService({
-    store,
-    components,
-    redis: connection,
-    prefix,
-    logger,
-    // The outbound sender refreshes tokens too: the 61023 path runs here as well.
-    onListedWithoutRefreshToken: countListedWithoutRefreshToken(metrics, 'recovery_61023'),
-  });
+  const tokens = authorizerTokens(components, connection);
   const outbound = new OutboundSender(redis('worker'), prefix);
   const authorization = new Producer('authorization', redis('worker'), prefix);
   const accountMessages = new Producer('account-messages', redis('worker'), prefix);

@@ -1,23 +1,16 @@
-import { AuthorizerTokenService } from '@weixin3rd/credentials';
 import { EventPublisher } from '@weixin3rd/events';
 import { Producer } from '@weixin3rd/queues';
-import { bootService, countListedWithoutRefreshToken } from '@weixin3rd/runtime';
+import { bootService } from '@weixin3rd/runtime';
 import { createTokensWorker } from './tokens.worker.js';
 
-await bootService('worker-tokens', async ({ config, logger, store, redis, onClose, manage, metrics, componentTokens }) => {
+await bootService('worker-tokens', async ({ config, logger, store, redis, onClose, manage, componentTokens, authorizerTokens }) => {
   const prefix = config.queue.prefix;
   const connection = redis('worker');
   const components = componentTokens(connection);
   const events = new EventPublisher(connection, prefix, config.authorizerEventSubscribers);
   onClose(() => events.close());
-  const tokens = new AuthorizerTokenService({
-    store,
-    components,
-    redis: connection,
-    prefix,
-    logger,
-    onListedWithoutRefreshToken: countListedWithoutRefreshToken(metrics, 'recovery_61023'),
-    onReauthRequired: async (a) => void (await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`)),
+  const tokens = authorizerTokens(components, connection, async (a) => {
+    await events.publish('reauth_required', a, `reauth-${a.tokenVersion}`);
   });
   const producer = new Producer('token-refresh', redis('worker'), prefix);
   onClose(() => producer.close());

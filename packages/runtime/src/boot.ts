@@ -1,13 +1,13 @@
 import { loadConfigOrExit, type Config } from '@weixin3rd/config';
-import { ComponentTokenService } from '@weixin3rd/credentials';
+import { AuthorizerTokenService, ComponentTokenService } from '@weixin3rd/credentials';
 import { createRedis, type RedisRole } from '@weixin3rd/queues';
-import { connectStore, type Store } from '@weixin3rd/store';
+import { connectStore, type Authorizer, type Store } from '@weixin3rd/store';
 import { Transport } from '@weixin3rd/wechat-api';
 import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createLogger, type Logger } from './logger.js';
-import { instrumentProcess, instrumentWorker, serveMetrics } from './metrics.js';
+import { countListedWithoutRefreshToken, instrumentProcess, instrumentWorker, serveMetrics } from './metrics.js';
 import { runMain } from './run-main.js';
 import { onShutdown } from './shutdown.js';
 
@@ -43,6 +43,16 @@ export interface ServiceKit extends ProcessKit {
   readonly store: Store;
   /** The component token owner on `connection` (its single-flight lock), calling WECHAT_API_BASE. */
   componentTokens(connection: Redis): ComponentTokenService;
+  /**
+   * The authorizer token owner on `connection` (its single-flight lock): a refresh WeChat refused
+   * that finds the account listed without a refresh token is counted in this process's registry
+   * (`weixin3rd_authorizer_list_without_refresh_token_total`, `seen_in="recovery_61023"`).
+   */
+  authorizerTokens(
+    components: ComponentTokenService,
+    connection: Redis,
+    onReauthRequired?: (authorizer: Authorizer) => Promise<void>,
+  ): AuthorizerTokenService;
 }
 
 /**
@@ -86,7 +96,18 @@ export function bootService(name: string, start: (kit: ServiceKit) => Promise<Re
         transport: new Transport({ baseUrl: kit.config.wechat.apiBase }),
         logger: kit.logger,
       });
-    return start({ ...kit, store, componentTokens });
+    const listedWithoutRefreshToken = countListedWithoutRefreshToken(kit.metrics, 'recovery_61023');
+    const authorizerTokens: ServiceKit['authorizerTokens'] = (components, connection, onReauthRequired) =>
+      new AuthorizerTokenService({
+        store,
+        components,
+        redis: connection,
+        prefix: kit.config.queue.prefix,
+        logger: kit.logger,
+        onListedWithoutRefreshToken: listedWithoutRefreshToken,
+        ...(onReauthRequired ? { onReauthRequired } : {}),
+      });
+    return start({ ...kit, store, componentTokens, authorizerTokens });
   });
 }
 
