@@ -166,6 +166,59 @@ describe('signed in', () => {
     expect(audit.body).toContain('authorizer.rebind');
   });
 
+  it('refuses a path parameter that is not an AppId, a shown queue, a job id or a route id: 400 before any lookup or audit entry', async () => {
+    const { cookie, csrf } = await signIn(h.app, TOKEN);
+    const shop = (await h.store.authorizers.findByAppId(MP))?.shopId;
+    const audited = async () => (await h.store.audit.recent(50)).map((e) => `${e.action} ${e.target}`);
+    const before = await audited();
+    for (const url of [
+      '/admin/authorizers/not-an-appid/shop',
+      `/admin/authorizers/${MP}%2Fx/shop`,
+      `/admin/authorizers/${MP}x/refresh`,
+      '/admin/authorizers/%3Cscript%3E/refresh',
+      `/admin/components/${COMPONENT.slice(0, -1)}/reconcile`,
+      '/admin/components/..%2F..%2Fx/reconcile',
+      '/admin/jobs/no-such-queue/failing-1/retry',
+      '/admin/jobs/messages.Bad%20Service/failing-1/retry',
+      '/admin/jobs/tickets/a%2Fb/retry',
+      '/admin/jobs/tickets/a%20b/retry',
+      '/admin/message-routes/not-a-route-id',
+      '/admin/message-routes/6750a1f0c2a3b4d5e6f7081/enabled',
+      '/admin/message-routes/%24where/delete',
+    ]) {
+      const res = await formPost(h.app, url, cookie, { _csrf: csrf, shopId: 'shop-z', enabled: '1' });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json<{ error: { code: string } }>().error.code, url).toBe('INVALID_REQUEST');
+      // Without the CSRF token the CSRF refusal answers first, as for any form.
+      expect((await formPost(h.app, url, cookie, { shopId: 'shop-z' })).statusCode, url).toBe(403);
+    }
+    expect(await audited()).toEqual(before);
+    expect((await h.store.authorizers.findByAppId(MP))?.shopId).toBe(shop);
+    // A well-formed queue and job id is looked up: not there, said on the page and audited.
+    const missing = await formPost(h.app, '/admin/jobs/messages.crm/no-such-job/retry', cookie, { _csrf: csrf });
+    expect(missing.statusCode).toBe(303);
+    expect((await h.store.audit.recent(1))[0]).toMatchObject({ action: 'job.retry', target: 'messages.crm/no-such-job', ok: false });
+  });
+
+  it("checks the rebind form's fields with its schema: a bad shop or component is said on the page and changes nothing", async () => {
+    const { cookie, csrf } = await signIn(h.app, TOKEN);
+    const shop = (await h.store.authorizers.findByAppId(MP))?.shopId;
+    for (const [fields, said] of [
+      [{ shopId: 'bad shop!' }, 'INVALID_REQUEST: shop: 1-64'],
+      [{ shopId: 's'.repeat(65) }, 'INVALID_REQUEST: shop: 1-64'],
+      [{ shopId: 'shop-z', component: 'not-a-component' }, 'INVALID_REQUEST'],
+    ] as const) {
+      const res = await formPost(h.app, `/admin/authorizers/${MP}/shop`, cookie, { _csrf: csrf, ...fields });
+      expect(res.statusCode).toBe(303);
+      const page = await h.app.inject({ method: 'GET', url: '/admin/authorizers', headers: { cookie } });
+      expect(page.body).toContain('class="flash bad"');
+      expect(page.body).toContain(said);
+      expect((await h.store.audit.recent(1))[0]).toMatchObject({ action: 'authorizer.rebind', target: MP, ok: false });
+      expect((await h.store.audit.recent(1))[0]?.detail).toContain('INVALID_REQUEST');
+    }
+    expect((await h.store.authorizers.findByAppId(MP))?.shopId).toBe(shop);
+  });
+
   it('lists a failed job with its reason and retries it', async () => {
     const { cookie, csrf } = await signIn(h.app, TOKEN);
     const queue = new Queue('tickets', { connection: h.redis.connect(), prefix: h.redis.prefix });

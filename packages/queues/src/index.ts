@@ -2,7 +2,15 @@
  * What BullMQ carries between processes: queue names, the job payload schemas (and the types
  * derived from them), their validation, deterministic job ids, and typed producers and workers.
  */
-export { QUEUE, SERVICE_MESSAGE_JOB, serviceQueue, subscriberQueue, type QueueName } from './names.js';
+export {
+  QUEUE,
+  SERVICE_MESSAGE_JOB,
+  SERVICE_NAME_PATTERN,
+  SERVICE_QUEUE_PATTERN,
+  serviceQueue,
+  subscriberQueue,
+  type QueueName,
+} from './names.js';
 export {
   ALL_COMPONENTS,
   AUTHORIZER_EVENT_TYPES,
@@ -27,7 +35,7 @@ export {
   type QueueJobs,
 } from './jobs.js';
 export { isJobName, jobNamesOf, parseJob } from './parse-job.js';
-export { jobIds } from './job-ids.js';
+export { JOB_ID_PATTERN, jobIds } from './job-ids.js';
 export { keyDigest } from './key-digest.js';
 export { DEFAULT_JOB_OPTIONS, STALLED_JOB_OPTIONS, type StalledJobOptions } from './defaults.js';
 export { ChannelSubscription, createRedis, subscribeWhenReady, type RedisRole, type RedisTarget } from './redis.js';

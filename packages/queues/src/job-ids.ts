@@ -5,6 +5,13 @@ const digest = (...parts: string[]): string => keyDigest(parts, 32);
 // The refresh id's shorter hash is kept as it was: ids of jobs already in Redis stay the same.
 const short = (text: string): string => keyDigest(text, 16);
 
+/**
+ * What a job id of these queues looks like: every id below, BullMQ's own numeric ids and its
+ * `repeat:…` ids of scheduled jobs, at most 100 long (Fastify's longest path parameter). A path
+ * parameter naming a job is checked against it.
+ */
+export const JOB_ID_PATTERN = '^[A-Za-z0-9_.:-]{1,100}$';
+
 /** Deterministic job ids: a retried push or a repeated request collapses onto the same job. */
 export const jobIds = {
   ticket: (componentAppId: string, ticket: string): string => `ticket-${componentAppId}-${digest(ticket)}`,

@@ -19,6 +19,12 @@ export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 /** The per-subscriber copy of `authorizer-events` (AUTHORIZER_EVENT_SUBSCRIBERS). */
 export const subscriberQueue = (subscriber: string): string => `${QUEUE.authorizerEvents}.${subscriber}`;
 
+/** A downstream service's name (MESSAGE routes' `service`): what `messages.<service>` may carry. */
+export const SERVICE_NAME_PATTERN = '^[a-z0-9-]{1,40}$';
+
+/** Every `messages.<service>` queue name (serviceQueue), e.g. for a path parameter naming one. */
+export const SERVICE_QUEUE_PATTERN = `^messages\\.${SERVICE_NAME_PATTERN.slice(1)}`;
+
 /** Job name on every `messages.<service>` queue. */
 export const SERVICE_MESSAGE_JOB = 'message';
 

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Compile } from 'typebox/compile';
+import { SERVICE_NAME_PATTERN } from './names.js';
 
 /**
  * The public contract of `messages.<service>` (CONTRACT.md, "Message routes"): what a downstream
@@ -8,7 +9,7 @@ import { Compile } from 'typebox/compile';
  */
 
 /** A downstream service name: the queue is `messages.<service>`. */
-export const ServiceName = Type.String({ pattern: '^[a-z0-9-]{1,40}$' });
+export const ServiceName = Type.String({ pattern: SERVICE_NAME_PATTERN });
 
 /** WeChat's message fields, every one a string exactly as WeChat sent it. */
 export const WeChatMessage = Type.Object(

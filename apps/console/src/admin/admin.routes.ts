@@ -1,4 +1,3 @@
-import { SHOP_ID_REGEX } from '@weixin3rd/config';
 import formbody from '@fastify/formbody';
 import type { AuthorizerTokenService } from '@weixin3rd/credentials';
 import type { QueueInspector } from '@weixin3rd/queues';
@@ -6,10 +5,11 @@ import type { Store } from '@weixin3rd/store';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthorizerActions } from '../authorizer-actions.js';
 import type { MessageRouteActions } from '../message-route-actions.js';
+import { AuthorizerActionBody, AuthorizerParams, ComponentParams, RebindBody, RouteParams, jobParams } from './admin.schemas.js';
 import { auditPage } from './audit.page.js';
 import { authorizersPage, type AuthorizersQuery } from './authorizers.page.js';
 import { componentsPage } from './components.page.js';
-import { crossSite, requireCsrf, requireSession, sendSignIn, sessionCookie } from './guard.js';
+import { crossSite, refuseInvalidParams, requireCsrf, requireSession, sendSignIn, sessionCookie } from './guard.js';
 import { ADMIN_JS, layout } from './html.js';
 import { jobsPage } from './jobs.page.js';
 import { describeRoute, messageRoutesPage, routeDraft, routeFromForm, type RouteForm } from './message-routes.page.js';
@@ -84,6 +84,9 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
   await app.register(async (admin) => {
     admin.addHook('onRequest', requireSession(deps.sessions));
     admin.addHook('preHandler', requireCsrf);
+    // Path parameters are checked by each route's schema (attachValidation, so the CSRF check above
+    // answers first); a bad one is refused here, before any lookup or audit entry.
+    admin.addHook('preHandler', refuseInvalidParams);
 
     /** Renders a page for the signed-in operator, with a one-time flash message from the last action. */
     const render = async (
@@ -166,8 +169,17 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
 
     type AppidReq = { Params: { appid: string }; Body: { component?: string; shopId?: string } };
     const component = (b: { component?: string } | undefined) => (b?.component ? b.component : undefined);
+    /** Each form's schema; a refused body is the operator's typo: flashed and audited as a failed attempt. */
+    const checked = (params: object, body?: object) => ({ schema: { params, ...(body ? { body } : {}) }, attachValidation: true });
+    const formProblem = (req: FastifyRequest): Error | null => {
+      const e = req.validationError as (Error & { validation?: { instancePath?: string }[] }) | undefined;
+      if (!e) return null;
+      const field = e.validation?.[0]?.instancePath ?? '';
+      const message = field === '/shopId' ? 'shop: 1-64 of A-Z a-z 0-9 _ . : -' : e.message;
+      return Object.assign(new Error(message), { code: 'INVALID_REQUEST' });
+    };
 
-    admin.post<AppidReq>('/admin/authorizers/:appid/shop', async (req, reply) =>
+    admin.post<AppidReq>('/admin/authorizers/:appid/shop', checked(AuthorizerParams, RebindBody), async (req, reply) =>
       act(
         req,
         reply,
@@ -180,32 +192,40 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
           to: `/admin/authorizers?q=${encodeURIComponent(req.params.appid)}`,
         },
         async () => {
-          const shopId = req.body.shopId ?? '';
-          if (!SHOP_ID_REGEX.test(shopId)) throw Object.assign(new Error('shop: 1-64 of A-Z a-z 0-9 _ . : -'), { code: 'INVALID_REQUEST' });
-          const { after, previousShopId } = await deps.actions.rebind(req.params.appid, shopId, component(req.body));
+          const problem = formProblem(req);
+          if (problem) throw problem;
+          const { after, previousShopId } = await deps.actions.rebind(req.params.appid, req.body.shopId ?? '', component(req.body));
           return `${after.nickName ?? after.appId}: ${previousShopId ?? '—'} → ${after.shopId ?? '—'}`;
         },
       ),
     );
-    admin.post<AppidReq>('/admin/authorizers/:appid/refresh', async (req, reply) =>
+    admin.post<AppidReq>('/admin/authorizers/:appid/refresh', checked(AuthorizerParams, AuthorizerActionBody), async (req, reply) =>
       act(req, reply, { action: 'authorizer.refresh', target: req.params.appid, fallback: '/admin/authorizers' }, async () => {
+        const problem = formProblem(req);
+        if (problem) throw problem;
         const t = await deps.actions.forceRefresh(req.params.appid, component(req.body));
         return `刷新成功 · refreshed ${req.params.appid}, expires ${t.expiresAt.toISOString()}`;
       }),
     );
-    admin.post<{ Params: { componentAppId: string } }>('/admin/components/:componentAppId/reconcile', async (req, reply) =>
-      act(req, reply, { action: 'component.reconcile', target: req.params.componentAppId, fallback: '/admin' }, async () => {
-        const jobId = await deps.actions.reconcile(req.params.componentAppId);
-        return `已排队核对 · reconciliation queued (${jobId})`;
-      }),
+    admin.post<{ Params: { componentAppId: string } }>(
+      '/admin/components/:componentAppId/reconcile',
+      checked(ComponentParams),
+      async (req, reply) =>
+        act(req, reply, { action: 'component.reconcile', target: req.params.componentAppId, fallback: '/admin' }, async () => {
+          const jobId = await deps.actions.reconcile(req.params.componentAppId);
+          return `已排队核对 · reconciliation queued (${jobId})`;
+        }),
     );
-    admin.post<{ Params: { queue: string; id: string } }>('/admin/jobs/:queue/:id/retry', async (req, reply) =>
-      act(req, reply, { action: 'job.retry', target: `${req.params.queue}/${req.params.id}`, fallback: '/admin/jobs' }, async () => {
-        const queue = deps.queues.find((q) => q.name === req.params.queue);
-        if (!queue || !(await queue.retryFailed(req.params.id)))
-          throw Object.assign(new Error(`no job ${req.params.id} in ${req.params.queue}`), { code: 'JOB_NOT_FOUND' });
-        return `已重试 · retried ${req.params.queue}/${req.params.id}`;
-      }),
+    admin.post<{ Params: { queue: string; id: string } }>(
+      '/admin/jobs/:queue/:id/retry',
+      checked(jobParams(deps.queues.map((q) => q.name))),
+      async (req, reply) =>
+        act(req, reply, { action: 'job.retry', target: `${req.params.queue}/${req.params.id}`, fallback: '/admin/jobs' }, async () => {
+          const queue = deps.queues.find((q) => q.name === req.params.queue);
+          if (!queue || !(await queue.retryFailed(req.params.id)))
+            throw Object.assign(new Error(`no job ${req.params.id} in ${req.params.queue}`), { code: 'JOB_NOT_FOUND' });
+          return `已重试 · retried ${req.params.queue}/${req.params.id}`;
+        }),
     );
 
     // Message routes: the same checks and change notice as /api/v1/message-routes (MessageRouteActions).
@@ -221,7 +241,7 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         },
       ),
     );
-    admin.post<{ Params: { id: string }; Body: RouteForm }>('/admin/message-routes/:id', async (req, reply) =>
+    admin.post<{ Params: { id: string }; Body: RouteForm }>('/admin/message-routes/:id', checked(RouteParams), async (req, reply) =>
       act(
         req,
         reply,
@@ -233,19 +253,23 @@ export async function adminRoutes(app: FastifyInstance, deps: AdminDeps): Promis
         },
       ),
     );
-    admin.post<{ Params: { id: string }; Body: { enabled?: string } }>('/admin/message-routes/:id/enabled', async (req, reply) => {
-      const enabled = req.body.enabled === '1';
-      return act(
-        req,
-        reply,
-        { action: enabled ? 'route.enable' : 'route.disable', target: req.params.id, fallback: routesPage },
-        async () => {
-          const route = await deps.messageRoutes.setEnabled(req.params.id, enabled);
-          return `${enabled ? '已启用 · enabled' : '已停用 · disabled'} ${route.id}: ${describeRoute(route)}`;
-        },
-      );
-    });
-    admin.post<{ Params: { id: string } }>('/admin/message-routes/:id/delete', async (req, reply) =>
+    admin.post<{ Params: { id: string }; Body: { enabled?: string } }>(
+      '/admin/message-routes/:id/enabled',
+      checked(RouteParams),
+      async (req, reply) => {
+        const enabled = req.body.enabled === '1';
+        return act(
+          req,
+          reply,
+          { action: enabled ? 'route.enable' : 'route.disable', target: req.params.id, fallback: routesPage },
+          async () => {
+            const route = await deps.messageRoutes.setEnabled(req.params.id, enabled);
+            return `${enabled ? '已启用 · enabled' : '已停用 · disabled'} ${route.id}: ${describeRoute(route)}`;
+          },
+        );
+      },
+    );
+    admin.post<{ Params: { id: string } }>('/admin/message-routes/:id/delete', checked(RouteParams), async (req, reply) =>
       act(req, reply, { action: 'route.delete', target: req.params.id, fallback: routesPage, to: routesPage }, async () => {
         const route = await deps.messageRoutes.delete(req.params.id);
         return `已删除 · deleted ${route.id}: ${describeRoute(route)}`;

@@ -76,3 +76,14 @@ export async function requireCsrf(req: FastifyRequest, reply: FastifyReply): Pro
     await reply.code(403).send({ error: { code: 'CSRF_REFUSED', message: 'form without a valid CSRF token refused: reload the page' } });
   }
 }
+
+/**
+ * Refuses a path parameter its route's schema did not accept (routes declare `attachValidation`
+ * so that the session and CSRF checks answer first): 400 before any lookup or audit entry. A
+ * refused form body is not refused here: the route tells the operator on the page.
+ */
+export async function refuseInvalidParams(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const e = req.validationError as (Error & { validationContext?: string }) | undefined;
+  if (e?.validationContext !== 'params') return;
+  await reply.code(400).send({ error: { code: 'INVALID_REQUEST', message: e.message } });
+}
