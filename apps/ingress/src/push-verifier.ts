@@ -3,17 +3,10 @@ import { isWeChatCryptoError, type KeyIndex, type WeChatCrypto } from '@weixin3r
 import { isWeChatXmlError, parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
 import { IngressError } from './errors.js';
 import type { ComponentLookup } from './lookups.js';
+import { pushQueryField, type PushQuery } from './routes/push-query.js';
 import { plausibleWeChatTime } from './time-window.js';
 
-export interface PushQuery {
-  msg_signature?: string;
-  signature?: string;
-  timestamp?: string;
-  nonce?: string;
-  encrypt_type?: string;
-  openid?: string;
-  echostr?: string;
-}
+export type { PushQuery };
 
 /** A push that proved it comes from WeChat, decrypted. */
 export interface VerifiedPush {
@@ -24,8 +17,6 @@ export interface VerifiedPush {
   fields: XmlNode;
   nonce: string;
 }
-
-const DIGITS = /^[0-9]{1,20}$/;
 
 export async function componentCrypto(lookup: ComponentLookup, componentAppId: string): Promise<WeChatCrypto> {
   const crypto = APPID_REGEX.test(componentAppId) ? await lookup.crypto(componentAppId) : null;
@@ -47,7 +38,7 @@ export async function verifyPush(
   const crypto = await componentCrypto(lookup, componentAppId);
   const { msg_signature: msgSignature, timestamp, nonce } = query;
   if (!msgSignature || !timestamp || !nonce) throw new IngressError('SIGNATURE_MISSING', 'msg_signature, timestamp and nonce are required');
-  if (!DIGITS.test(timestamp)) throw new IngressError('QUERY_INVALID', 'timestamp must be unix seconds');
+  if (!pushQueryField.timestamp(timestamp)) throw new IngressError('QUERY_INVALID', 'timestamp must be unix seconds');
   if (maxSkewSeconds > 0 && Math.abs(Date.now() / 1000 - Number(timestamp)) > maxSkewSeconds) {
     throw new IngressError('TIMESTAMP_STALE', `timestamp is more than ${maxSkewSeconds} s off`);
   }
@@ -62,6 +53,9 @@ export async function verifyPush(
     if (isWeChatXmlError(error)) throw new IngressError('BODY_INVALID', error.message);
     throw error;
   }
+  // Malformed (not 40 hex, given twice): it cannot match, and is refused as any wrong signature.
+  if (!pushQueryField.signature(msgSignature) || !pushQueryField.nonce(nonce))
+    throw new IngressError('SIGNATURE_INVALID', 'msg_signature does not match');
   try {
     const decrypted = crypto.decryptPush({ msgSignature, timestamp, nonce, encrypt });
     const fields = parseXml(decrypted.message);

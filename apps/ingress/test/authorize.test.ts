@@ -6,7 +6,7 @@ import { createLogger } from '@weixin3rd/runtime';
 import { Transport } from '@weixin3rd/wechat-api';
 import { World, build as buildSandbox, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { authorizeRoutes } from '../src/authorize/authorize.routes.js';
 import { preAuthCodes } from '../src/authorize/pre-auth-code.js';
 import { StateSigner } from '../src/authorize/state.js';
@@ -126,6 +126,56 @@ describe('GET /authorize', () => {
       html: expect.stringContaining('未知的第三方平台'),
     });
     expect(await get(`/authorize?shop=S1`)).toMatchObject({ status: 400, html: expect.stringContaining('component') });
+  });
+
+  it("checks the link's query with its schema: the shop first, a component that is not an AppId unlooked-up, WeChat's parameters before WeChat sees them", async () => {
+    const lookups = vi.spyOn(ing.store.components, 'summary');
+    try {
+      for (const component of ['..%2F..%2Fx', 'wx0000000000000bad%00', `${COMPONENT.appId}x`]) {
+        expect(await get(`/authorize?component=${component}&shop=S1`), component).toMatchObject({
+          status: 404,
+          html: expect.stringContaining('未知的第三方平台'),
+        });
+      }
+      expect(lookups).not.toHaveBeenCalled();
+      // The shop is checked first, as it always was.
+      expect(await get(`/authorize?component=..%2Fx&shop=%3Cb%3E`)).toMatchObject({
+        status: 400,
+        html: expect.stringContaining('缺少店铺编号'),
+      });
+      for (const bad of [
+        'auth_type=abc',
+        'auth_type=1%202',
+        `biz_appid=${COMPONENT.appId}%2Fx`,
+        'biz_appid=gh_123',
+        'category_id_list=1,2',
+        'category_id_list=1%7C',
+      ]) {
+        expect(await get(`/authorize?component=${COMPONENT.appId}&shop=S1&${bad}`), bad).toMatchObject({
+          status: 400,
+          html: expect.stringContaining('重复或无效的参数'),
+        });
+      }
+      expect(lookups).not.toHaveBeenCalled();
+    } finally {
+      lookups.mockRestore();
+    }
+    // What links in the wild write still opens the page: any mode (h5 or else the PC page), permission sets by id.
+    for (const good of ['mode=PC', 'mode=', 'auth_type=6&category_id_list=1%7C2%7C99', `biz_appid=wx1a2b3c4d5e6f7001`]) {
+      expect((await get(`/authorize?component=${COMPONENT.appId}&shop=S1&${good}`)).status, good).toBe(200);
+    }
+  });
+
+  it('refuses a state longer than any it signs as malformed, without verifying it', async () => {
+    const verify = vi.spyOn(signer, 'verify');
+    try {
+      const res = await get(`/authorize/callback?state=${'a'.repeat(1025)}.${'b'.repeat(43)}&auth_code=queryauthcode@@@long`);
+      expect(res.status).toBe(400);
+      expect(logLines.filter((l) => l.problem === 'STATE_INVALID').at(-1)?.err).toMatchObject({ message: 'state malformed' });
+      expect(verify).not.toHaveBeenCalled();
+    } finally {
+      verify.mockRestore();
+    }
   });
 
   it('keeps the outage message for WeChat timeouts, 5xx and -1, with the errcode in the log line', async () => {

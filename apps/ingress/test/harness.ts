@@ -5,6 +5,7 @@ import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } fr
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import type { FastifyInstance } from 'fastify';
 import { build } from '../src/build.js';
+import type { IngressMetrics } from '../src/ingress-metrics.js';
 import { storeLookups } from '../src/lookups.js';
 
 export const COMPONENT = {
@@ -46,6 +47,7 @@ export async function startIngress(
     bodyLimit: number;
     redisUrl: string;
     rateLimitPerSecond: number;
+    metrics: IngressMetrics;
   }> = {},
 ): Promise<Ingress> {
   const db = await openTestDatabase(label);
@@ -77,6 +79,7 @@ export async function startIngress(
       maxTimestampSkewSeconds: options.maxTimestampSkewSeconds ?? 0,
       rateLimitPerSecond: options.rateLimitPerSecond ?? 100000,
     },
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return {

@@ -1,8 +1,8 @@
-import { SHOP_ID_REGEX } from '@weixin3rd/config';
 import type { PreAuthSessions } from '@weixin3rd/handoffs';
 import { isAuthCodeOutcome, jobIds, type Producer, type QueueEvents } from '@weixin3rd/queues';
 import type { Store } from '@weixin3rd/store';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { AuthorizeQuery, CallbackQuery, refusedField } from './authorize-query.js';
 import { authorizePage, problemPage, resultPage } from './pages.js';
 import { PreAuthCodeError } from './pre-auth-code.js';
 import { PROBLEMS, type Problem, type ProblemCode } from './problems.js';
@@ -29,15 +29,6 @@ export interface AuthorizeOptions {
   waitMs?: number;
 }
 
-interface AuthorizeQuery {
-  component?: string;
-  shop?: string;
-  mode?: string;
-  auth_type?: string;
-  biz_appid?: string;
-  category_id_list?: string;
-}
-
 /** The one-scan authorization pages of CONTRACT.md: `/authorize` and `/authorize/callback`. */
 export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app, opts) => {
   const html = (reply: FastifyReply, status: number, body: string) => reply.code(status).type('text/html; charset=utf-8').send(body);
@@ -58,6 +49,8 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     if (p.refreshSeconds) reply.header('retry-after', String(p.refreshSeconds)).header('cache-control', 'no-store');
     return html(reply, p.status, problemPage(code, { errcode: log.errcode ?? '—', ...vars }));
   };
+  // Each page's query schema; its refusal is answered by the page itself, with a page (authorize-query.ts).
+  const checked = (querystring: object) => ({ schema: { querystring }, attachValidation: true });
   // A parameter given twice arrives as an array: refused before any handler treats it as text.
   app.addHook('preHandler', async (req, reply) => {
     if (Object.values(req.query as Record<string, unknown>).some((v) => typeof v !== 'string'))
@@ -65,9 +58,14 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     return undefined;
   });
 
-  app.get<{ Querystring: AuthorizeQuery }>('/authorize', async (req, reply) => {
+  // A parameter refused by the schema is answered in the order the page checks: shop, component,
+  // then the rest; a component that is not an AppId gets the unknown-component page, unlooked-up.
+  app.get<{ Querystring: AuthorizeQuery }>('/authorize', checked(AuthorizeQuery), async (req, reply) => {
     const q = req.query;
-    if (!q.shop || !SHOP_ID_REGEX.test(q.shop)) return problem(req, reply, 'SHOP_INVALID');
+    const refused = refusedField(req);
+    if (!q.shop || refused === 'shop') return problem(req, reply, 'SHOP_INVALID');
+    if (refused === 'component') return problem(req, reply, 'COMPONENT_UNKNOWN', { shop: q.shop });
+    if (refused) return problem(req, reply, 'PARAMETER_REPEATED', { shop: q.shop });
     const mode = q.mode === 'h5' ? 'h5' : 'pc';
     let componentAppId = q.component;
     if (!componentAppId) {
@@ -112,8 +110,9 @@ export const authorizeRoutes: FastifyPluginAsync<AuthorizeOptions> = async (app,
     return html(reply, 200, authorizePage(link, q.shop, mode));
   });
 
-  app.get<{ Querystring: { state?: string; auth_code?: string; expires_in?: string } }>('/authorize/callback', async (req, reply) => {
-    const state = opts.signer.verify(req.query.state);
+  app.get<{ Querystring: CallbackQuery }>('/authorize/callback', checked(CallbackQuery), async (req, reply) => {
+    // Only the state can be refused by the schema (too long to be one of ours): the signer's own answer.
+    const state = refusedField(req) === 'state' ? 'malformed' : opts.signer.verify(req.query.state);
     if (state === 'expired') return problem(req, reply, 'STATE_EXPIRED');
     if (typeof state === 'string') return problem(req, reply, 'STATE_INVALID', { err: new Error(`state ${state}`) });
     const code = req.query.auth_code;

@@ -3,8 +3,9 @@ import { isRedisUnavailable } from '@weixin3rd/runtime';
 import type { FastifyPluginAsync } from 'fastify';
 import { IngressError } from '../errors.js';
 import type { ComponentLookup } from '../lookups.js';
-import { verifyPush, type PushQuery } from '../push-verifier.js';
+import { verifyPush } from '../push-verifier.js';
 import { ComponentPath } from './path-params.js';
+import { pushRouteSchema, refuseInvalidPath, type PushQuery } from './push-query.js';
 
 export interface EventsRouteOptions {
   components: ComponentLookup;
@@ -32,8 +33,9 @@ export async function durably<T>(store: () => Promise<T>): Promise<T> {
 export const eventsRoute: FastifyPluginAsync<EventsRouteOptions> = async (app, opts) => {
   app.post<{ Params: ComponentPath; Querystring: PushQuery }>(
     '/wechat/:componentAppId/events',
-    { schema: { params: ComponentPath } },
+    pushRouteSchema(ComponentPath),
     async (req, reply) => {
+      refuseInvalidPath(req);
       const { componentAppId } = req.params;
       const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
       const f = push.fields;

@@ -3,9 +3,10 @@ import type { ReplyBus } from '@weixin3rd/handoffs';
 import type { FastifyPluginAsync } from 'fastify';
 import { dedupeKey } from '../dedupe-key.js';
 import type { AuthorizerLookup, ComponentLookup } from '../lookups.js';
-import { verifyPush, type PushQuery } from '../push-verifier.js';
+import { verifyPush } from '../push-verifier.js';
 import { durably } from './events.route.js';
 import { AccountPath } from './path-params.js';
+import { pushRouteSchema, refuseInvalidPath, type PushQuery } from './push-query.js';
 
 export interface MessagesRouteOptions {
   components: ComponentLookup;
@@ -30,8 +31,9 @@ export interface MessagesRouteOptions {
 export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (app, opts) => {
   app.post<{ Params: AccountPath; Querystring: PushQuery }>(
     '/wechat/:componentAppId/accounts/:appid/messages',
-    { schema: { params: AccountPath } },
+    pushRouteSchema(AccountPath),
     async (req, reply) => {
+      refuseInvalidPath(req);
       const { componentAppId, appid } = req.params;
       const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
       // A correctly signed message is never refused: WeChat would show the user "该公众号暂时无法提供
