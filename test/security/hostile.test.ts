@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminCases } from './cases/admin.cases.js';
 import type { HostileCase } from './cases/case.js';
 import { consoleCases } from './cases/console.cases.js';
 import { pageCases } from './cases/pages.cases.js';
@@ -46,6 +47,7 @@ describe('hostile requests', () => {
     ['ingress push routes', () => pushCases(s)],
     ['authorization pages', () => pageCases(s, used)],
     ['console', () => consoleCases(s)],
+    ['console /admin and /queues', () => adminCases(s)],
   ];
   for (const [group, cases] of groups) {
     it(`${group}: each gets its expected status, stores nothing, and the apps keep serving`, async () => {

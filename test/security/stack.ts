@@ -14,6 +14,7 @@ import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { World, build as buildSandbox, componentForProject } from '@weixin3rd/wechat-sandbox';
 import type { FastifyInstance } from 'fastify';
 import type { Redis } from 'ioredis';
+import { endedAdminSession, signInAdmin, type AdminSession } from './admin-session.js';
 
 /** Two components (A is attacked, B is the "other" one), an authorized account of A, a console token. */
 export const A = {
@@ -47,6 +48,8 @@ export interface Stack {
   /** Every log line the ingress, the console and the token services wrote. */
   logs: string[];
   world: World;
+  /** A signed-in /admin session, and one signed out before the cases (an ended session). */
+  admin: { live: AdminSession; ended: AdminSession };
   close(): Promise<void>;
 }
 
@@ -153,6 +156,7 @@ export async function startStack(label: string): Promise<Stack> {
   });
   const consoleUrl = await consoleApp.listen({ host: '127.0.0.1', port: 0 });
   const probe = redis.connect();
+  const admin = { live: await signInAdmin(consoleUrl, API_TOKEN), ended: await endedAdminSession(consoleUrl, API_TOKEN) };
 
   return {
     ingressUrl,
@@ -170,6 +174,7 @@ export async function startStack(label: string): Promise<Stack> {
     dataKey,
     logs,
     world,
+    admin,
     async close() {
       await ingress.close();
       await authorizationEvents.close();
