@@ -105,18 +105,19 @@ export function createMessagesWorker(deps: MessagesWorkerDeps): Worker {
           message,
           xml: job.xml,
         };
-        // The record and the line in parallel: the record is not on the path to the handler (finish() upserts).
-        const [next] = await Promise.all([
-          deps.sequence.put(accountKey(job.componentAppId, job.authorizerAppId), job.seq, {
-            jobId: jobIds.serviceMessage(job.dedupeKey),
-            service: decision.service,
-            routeId: decision.routeId,
-            kind: account.kind,
-            job: serviceJob,
-          }),
-          deps.store.messages.record({ ...record, routeId: decision.routeId, service: decision.service, status: 'queued' }),
-        ]);
+        // The record is not on the path to the handler (finish() upserts): the line moves on while
+        // it is written, and the job completes only once it is (a retry writes it again).
+        const recorded = deps.store.messages.record({ ...record, routeId: decision.routeId, service: decision.service, status: 'queued' });
+        recorded.catch(() => undefined); // awaited below; this only keeps an early failure from being "unhandled"
+        const next = await deps.sequence.put(accountKey(job.componentAppId, job.authorizerAppId), job.seq, {
+          jobId: jobIds.serviceMessage(job.dedupeKey),
+          service: decision.service,
+          routeId: decision.routeId,
+          kind: account.kind,
+          job: serviceJob,
+        });
         if (next) await deps.line.release(next);
+        await recorded;
         return 'queued';
       },
     },

@@ -7,7 +7,7 @@ import type { Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createLogger, type Logger } from './logger.js';
-import { countListedWithoutRefreshToken, instrumentProcess, instrumentWorker, serveMetrics } from './metrics.js';
+import { countListedWithoutRefreshToken, instrumentProcess, instrumentStore, instrumentWorker, serveMetrics } from './metrics.js';
 import { runMain } from './run-main.js';
 import { onShutdown } from './shutdown.js';
 
@@ -85,6 +85,7 @@ export function bootService(name: string, start: (kit: ServiceKit) => Promise<Re
     const store = await connectStore(kit.config.mongo.uri, {
       dataKey: kit.config.dataKey,
       previousDataKeys: [...kit.config.dataKeyPrevious],
+      onCommand: instrumentStore(kit.metrics),
     });
     kit.onClose(() => store.close());
     if (kit.config.bootstrapComponent) await store.components.upsert(kit.config.bootstrapComponent);

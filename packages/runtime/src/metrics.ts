@@ -31,6 +31,21 @@ export function instrumentProcess(registry: Registry): () => void {
   });
 }
 
+/**
+ * Counts the commands this process sends to the database, by command and collection: what a push,
+ * a job or a page costs the store (bench/messages reads it per process). Returns what
+ * `connectStore` calls per command.
+ */
+export function instrumentStore(registry: Registry): (command: string, collection: string) => void {
+  const commands = new Counter({
+    name: 'weixin3rd_store_commands_total',
+    help: 'Commands sent to the database (MongoDB driver command monitoring), by command and collection.',
+    labelNames: ['command', 'collection'],
+    registers: [registry],
+  });
+  return (command, collection) => commands.inc({ command, collection });
+}
+
 interface WorkerMetrics {
   jobs: Counter<'queue' | 'outcome'>;
   duration: Histogram<'queue'>;

@@ -14,6 +14,7 @@ export {
   type BindResult,
   type ExpiringAuthorizer,
 } from './authorizers.repository.js';
+export { AuthorizerFactsLoader, type AuthorizerFacts } from './authorizer-facts.js';
 export { AuthCodesRepository, StateNoncesRepository } from './auth-codes.repository.js';
 export type { MessageDoc, MessageStatus, OutboundOutcome } from './message-models.js';
 export { MessageRoutesRepository, type MessageRoute, type MessageRouteInput } from './message-routes.repository.js';

@@ -1,3 +1,4 @@
+import { BatchedUpdates } from './batched-updates.js';
 import type { MessageDoc, MessageStatus, OutboundOutcome } from './message-models.js';
 import type { Models } from './models.js';
 
@@ -9,9 +10,17 @@ export interface MessageFinish {
   error?: string | null;
 }
 
-/** `messages`: one record per message (by dedupe key), what it was routed to and what became of it. */
+/**
+ * `messages`: one record per message (by dedupe key), what it was routed to and what became of it.
+ * Its writes are upserts that commute, so they go to the database in bulks (BatchedUpdates): at
+ * hundreds of messages a second, one command per bulk instead of two per message.
+ */
 export class MessagesRepository {
-  constructor(private readonly models: Models) {}
+  private readonly writes: BatchedUpdates<MessageDoc>;
+
+  constructor(private readonly models: Models) {
+    this.writes = new BatchedUpdates(models.message);
+  }
 
   /**
    * Records a routed (or unrouted) message. Idempotent: a retried routing job writes the same
@@ -19,7 +28,7 @@ export class MessagesRepository {
    */
   async record(input: MessageRecordInput): Promise<void> {
     const { _id, status, ...facts } = input;
-    await this.models.message.updateOne({ _id }, { $set: facts, $setOnInsert: { status } }, { upsert: true });
+    await this.writes.update({ updateOne: { filter: { _id }, update: { $set: facts, $setOnInsert: { status } }, upsert: true } });
   }
 
   /**
@@ -29,27 +38,31 @@ export class MessagesRepository {
    */
   async finish(dedupeKey: string, finish: MessageFinish): Promise<void> {
     const [componentAppId = '', authorizerAppId = ''] = dedupeKey.split('/');
-    await this.models.message.updateOne(
-      { _id: dedupeKey },
-      {
-        $set: { status: finish.status, reply: finish.reply ?? null, error: finish.error ?? null },
-        $setOnInsert: { componentAppId, authorizerAppId, receivedAt: new Date() },
+    await this.writes.update({
+      updateOne: {
+        filter: { _id: dedupeKey },
+        update: {
+          $set: { status: finish.status, reply: finish.reply ?? null, error: finish.error ?? null },
+          $setOnInsert: { componentAppId, authorizerAppId, receivedAt: new Date() },
+        },
+        upsert: true,
       },
-      { upsert: true },
-    );
+    });
   }
 
   /** messages-out: the customer-service send's outcome. Upserts, so the order of writes does not matter. */
   async recordOutbound(componentAppId: string, dedupeKey: string, outcome: OutboundOutcome): Promise<void> {
     const [, authorizerAppId = ''] = dedupeKey.split('/');
-    await this.models.message.updateOne(
-      { _id: dedupeKey },
-      {
-        $set: { outbound: outcome },
-        $setOnInsert: { componentAppId, authorizerAppId, status: 'handled', receivedAt: outcome.at },
+    await this.writes.update({
+      updateOne: {
+        filter: { _id: dedupeKey },
+        update: {
+          $set: { outbound: outcome },
+          $setOnInsert: { componentAppId, authorizerAppId, status: 'handled', receivedAt: outcome.at },
+        },
+        upsert: true,
       },
-      { upsert: true },
-    );
+    });
   }
 
   async outboundOf(componentAppId: string, dedupeKey: string): Promise<OutboundOutcome | null> {

@@ -39,6 +39,18 @@ describe('store', () => {
     expect((await store.components.get(component.appId))?.appSecret).toBe('secret-1');
   });
 
+  it('tells onCommand every command it sends, with the collection', async () => {
+    const seen: string[] = [];
+    const counted = await connectStore(db.uri, { dataKey: KEY, onCommand: (command, collection) => seen.push(`${command} ${collection}`) });
+    try {
+      seen.length = 0;
+      await counted.components.get(component.appId);
+      expect(seen).toEqual(['find components']);
+    } finally {
+      await counted.close();
+    }
+  });
+
   it('keeps component secrets sealed at rest and the previous AES key on rotation', async () => {
     await store.components.upsert(component);
     await store.components.upsert({ ...component, encodingAesKey: 'B'.repeat(43) });

@@ -1,6 +1,7 @@
 import mongoose, { type Connection } from 'mongoose';
 import { AuditLogRepository } from './audit-log.repository.js';
 import { AuthCodesRepository, StateNoncesRepository } from './auth-codes.repository.js';
+import { AuthorizerFactsLoader } from './authorizer-facts.js';
 import { AuthorizersRepository } from './authorizers.repository.js';
 import { ComponentTokensRepository } from './component-tokens.repository.js';
 import { ComponentsRepository } from './components.repository.js';
@@ -21,6 +22,8 @@ export interface Store {
   tickets: TicketsRepository;
   componentTokens: ComponentTokensRepository;
   authorizers: AuthorizersRepository;
+  /** The message path's batched account lookups (held, shop, kind). */
+  authorizerFacts: AuthorizerFactsLoader;
   authCodes: AuthCodesRepository;
   stateNonces: StateNoncesRepository;
   messageRoutes: MessageRoutesRepository;
@@ -48,7 +51,19 @@ export interface ConnectOptions {
   /** Keys used before a rotation, still accepted for reading. */
   previousDataKeys?: Buffer[];
   serverSelectionTimeoutMS?: number;
+  /**
+   * Called for every command sent to the database (the driver's command monitoring), with its name
+   * and, for a command on a collection, the collection: what a process costs the store per unit
+   * of work, for metrics and benchmarks.
+   */
+  onCommand?: (command: string, collection: string) => void;
 }
+
+/** Commands on a collection name it as the command's value (`{ update: 'messages', … }`). */
+const collectionOf = (command: Record<string, unknown>, name: string): string => {
+  const value = command[name];
+  return typeof value === 'string' ? value : '';
+};
 
 /**
  * Connects, builds indexes, and checks that DATA_KEY is the key this database was sealed with:
@@ -56,8 +71,14 @@ export interface ConnectOptions {
  */
 export async function connectStore(uri: string, options: ConnectOptions): Promise<Store> {
   const connection = await mongoose
-    .createConnection(uri, { serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000 })
+    .createConnection(uri, {
+      serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+      ...(options.onCommand ? { monitorCommands: true } : {}),
+    })
     .asPromise();
+  const onCommand = options.onCommand;
+  if (onCommand)
+    connection.getClient().on('commandStarted', (event) => onCommand(event.commandName, collectionOf(event.command, event.commandName)));
   try {
     const models = registerModels(connection);
     await Promise.all(Object.values(models).map((m: Models[keyof Models]) => m.syncIndexes()));
@@ -69,6 +90,7 @@ export async function connectStore(uri: string, options: ConnectOptions): Promis
       tickets: new TicketsRepository(models, box),
       componentTokens: new ComponentTokensRepository(models, box),
       authorizers: new AuthorizersRepository(models, box),
+      authorizerFacts: new AuthorizerFactsLoader(models),
       authCodes: new AuthCodesRepository(models, box),
       stateNonces: new StateNoncesRepository(models),
       messageRoutes: new MessageRoutesRepository(models),

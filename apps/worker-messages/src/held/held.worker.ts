@@ -4,7 +4,7 @@ import { DelayedError, UnrecoverableError, type Job, type Worker } from 'bullmq'
 import type { Redis } from 'ioredis';
 
 export interface HeldWorkerDeps {
-  store: Pick<Store, 'authorizers'>;
+  store: Pick<Store, 'authorizerFacts'>;
   accountMessages: Producer<'account-messages'>;
   authorization: Producer<'authorization'>;
   connection: Redis;
@@ -28,7 +28,8 @@ export function createHeldWorker(deps: HeldWorkerDeps): Worker {
     QUEUE.heldMessages,
     {
       message: async (data: AccountMessageJob, job: Job) => {
-        if (await deps.store.authorizers.find(data.componentAppId, data.authorizerAppId)) {
+        // Batched with the other held messages of the moment: one query for many accounts.
+        if (await deps.store.authorizerFacts.load(data.componentAppId, data.authorizerAppId)) {
           await deps.accountMessages.add('message', data, jobIds.message(data.dedupeKey));
           return 'released';
         }

@@ -13,7 +13,7 @@ export class AccountInfoCache {
   private readonly entries = new Map<string, { value: Promise<AccountInfo>; until: number }>();
 
   constructor(
-    private readonly store: Pick<Store, 'authorizers'>,
+    private readonly store: Pick<Store, 'authorizerFacts'>,
     private readonly ttlMs = 30_000,
     private readonly maxEntries = 50_000,
   ) {}
@@ -23,7 +23,8 @@ export class AccountInfoCache {
     const now = Date.now();
     const hit = this.entries.get(key);
     if (hit && hit.until > now) return hit.value;
-    const value = this.store.authorizers.find(componentAppId, authorizerAppId).then(
+    // Batched with this process's other misses of the moment: one query for many accounts.
+    const value = this.store.authorizerFacts.load(componentAppId, authorizerAppId).then(
       (a) => ({ shopId: a?.shopId ?? null, kind: a?.kind ?? null }),
       (error: unknown) => {
         this.entries.delete(key);
