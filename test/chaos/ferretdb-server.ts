@@ -69,11 +69,24 @@ export class FerretDbServer {
     );
   }
 
+  /**
+   * SIGSTOP: the process stays, its connections stay open, and nothing is answered, as a wedged
+   * database (every pool connection held) or a host that stopped responding would look.
+   */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after {@link freeze}: the queries sent meanwhile are answered. */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** SIGKILL, as a crash or a lost host would; resolves once the process is gone. */
   async kill(): Promise<void> {
     const child = this.child;
     this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    if (!child || child.exitCode !== null || (child.signalCode !== null && child.signalCode !== 'SIGSTOP')) return;
     await new Promise<void>((resolve) => {
       child.once('exit', () => resolve());
       child.kill('SIGKILL');

@@ -116,7 +116,7 @@ export async function startStack(label: string): Promise<Stack> {
   await store.authorizers.bindShop(A.appId, ACCOUNT, SHOP);
 
   const signer = new StateSigner(dataKey);
-  const lookups = storeLookups(store);
+  const lookups = storeLookups(store, { deadlineMs: 1500 });
   const authorizationEvents = openQueueEvents('authorization', redis.connect(), redis.prefix);
   const ingress = await buildIngress({
     components: lookups,

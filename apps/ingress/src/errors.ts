@@ -13,6 +13,8 @@ export const INGRESS_ERRORS = {
   QUERY_INVALID: 400,
   PATH_INVALID: 400,
   QUEUE_UNAVAILABLE: 503,
+  /** The component could not be looked up within INGRESS_STORE_DEADLINE_MS: WeChat delivers again. */
+  STORE_UNAVAILABLE: 503,
 } as const;
 
 export type IngressErrorCode = keyof typeof INGRESS_ERRORS;

@@ -29,7 +29,7 @@ await bootService('ingress', async ({ config, logger, store, redis, onClose, met
   // The authorization callback waits on its job's completion (a blocking reader of its own).
   const authorizationEvents = openQueueEvents('authorization', redis('worker'), prefix);
   onClose(() => authorizationEvents.close());
-  const lookups = storeLookups(store);
+  const lookups = storeLookups(store, { deadlineMs: config.ingress.storeDeadlineMs });
   const tokens = componentTokens(tokenRedis);
   const tickets = new TicketNotices(prefix, tokenRedis, subscriber, store);
   const app = await build({

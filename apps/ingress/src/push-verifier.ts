@@ -2,7 +2,7 @@ import { APPID_REGEX } from '@weixin3rd/config';
 import { isWeChatCryptoError, type KeyIndex, type WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { isWeChatXmlError, parseXml, type XmlNode } from '@weixin3rd/wechat-xml';
 import { IngressError } from './errors.js';
-import type { ComponentLookup } from './lookups.js';
+import { LookupUnavailableError, type ComponentLookup } from './lookups.js';
 import { pushQueryField, type PushQuery } from './routes/push-query.js';
 import { plausibleWeChatTime } from './time-window.js';
 
@@ -18,8 +18,18 @@ export interface VerifiedPush {
   nonce: string;
 }
 
+/**
+ * The component's crypto. A store that cannot say within the deadline is a 503 (WeChat delivers
+ * again), never a wait: without the key nothing can be verified, so nothing is acknowledged.
+ */
 export async function componentCrypto(lookup: ComponentLookup, componentAppId: string): Promise<WeChatCrypto> {
-  const crypto = APPID_REGEX.test(componentAppId) ? await lookup.crypto(componentAppId) : null;
+  let crypto: WeChatCrypto | null = null;
+  try {
+    crypto = APPID_REGEX.test(componentAppId) ? await lookup.crypto(componentAppId) : null;
+  } catch (error) {
+    if (error instanceof LookupUnavailableError) throw new IngressError('STORE_UNAVAILABLE', error.message);
+    throw error;
+  }
   if (!crypto) throw new IngressError('COMPONENT_UNKNOWN', `no component ${componentAppId}`);
   return crypto;
 }

@@ -66,7 +66,7 @@ export async function startIngress(
   if (!options.redisUrl) await producers.tickets.ready();
   const subscriber = createRedis(options.redisUrl ?? redis.url, 'worker');
   const replies = new ReplyBus(redis.prefix, connection, subscriber);
-  const lookups = storeLookups(store);
+  const lookups = storeLookups(store, { deadlineMs: 1500 });
   const app = await build({
     components: lookups,
     authorizers: lookups,

@@ -47,6 +47,7 @@ describe('loadConfig', () => {
       maxTimestampSkewSeconds: 0,
       rateLimitPerSecond: 2000,
       ticketWaitMs: 5000,
+      storeDeadlineMs: 1500,
     });
   });
 
@@ -103,6 +104,7 @@ describe('loadConfig', () => {
       [{ SANDBOX_MODE: 'maybe' }, 'SANDBOX_MODE', /true or false/],
       [{ INGRESS_REPLY_BUDGET_MS: '6000' }, 'INGRESS_REPLY_BUDGET_MS', /integer 0-4800/],
       [{ INGRESS_BODY_LIMIT: '12' }, 'INGRESS_BODY_LIMIT', /integer 1024-/],
+      [{ INGRESS_STORE_DEADLINE_MS: '5000' }, 'INGRESS_STORE_DEADLINE_MS', /integer 100-4000/],
       [{ DATA_KEY: 'c2hvcnQ=' }, 'DATA_KEY', /32 bytes \(got 5 bytes\)/],
       [{ ...REAL, DATA_KEY: undefined }, 'DATA_KEY', /required outside sandbox mode/],
       [{ ...REAL, COMPONENT_APPID: 'appid' }, 'COMPONENT_APPID', /16 hex/],

@@ -204,6 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxTimestampSkewSeconds: r.int('INGRESS_MAX_TIMESTAMP_SKEW_SECONDS', 0, 0, 86400),
       rateLimitPerSecond: r.int('INGRESS_RATE_LIMIT', 2000, 1, 1_000_000),
       ticketWaitMs: r.int('INGRESS_TICKET_WAIT_MS', 5000, 0, 20_000),
+      storeDeadlineMs: r.int('INGRESS_STORE_DEADLINE_MS', 1500, 100, 4000),
     },
     tokens: {
       refreshPerSecond: r.int('TOKEN_REFRESH_RATE', 200, 1, 100_000),

@@ -48,6 +48,8 @@ export interface Config {
     readonly rateLimitPerSecond: number;
     /** INGRESS_TICKET_WAIT_MS: how long the authorization page waits for a component_verify_ticket it asked for (0 = not at all; default 5000). */
     readonly ticketWaitMs: number;
+    /** INGRESS_STORE_DEADLINE_MS: longest a push waits on a store lookup of its component or account (default 1500, 100-4000); then 503, or the held queue for an account. */
+    readonly storeDeadlineMs: number;
   };
   readonly tokens: {
     /** TOKEN_REFRESH_RATE: outbound api_authorizer_token calls per second across every worker of the queue (BullMQ's limiter is queue-wide; default 200). */

@@ -33,12 +33,15 @@ export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (ap
     '/wechat/:componentAppId/accounts/:appid/messages',
     pushRouteSchema(AccountPath),
     async (req, reply) => {
+      const startedAt = performance.now();
       refuseInvalidPath(req);
       const { componentAppId, appid } = req.params;
       const push = await verifyPush(opts.components, componentAppId, req.query, req.body, opts.maxSkewSeconds);
       // A correctly signed message is never refused: WeChat would show the user "该公众号暂时无法提供
-      //服务". One for an account we do not hold yet is kept (held) while the account is learned.
-      const known = await opts.authorizers.isAuthorizer(componentAppId, appid);
+      //服务". One for an account we do not hold yet is kept (held) while the account is learned,
+      // and so is one whose account the store could not confirm in time (the held worker releases
+      // it as soon as the store answers that it holds the account).
+      const known = (await opts.authorizers.isAuthorizer(componentAppId, appid)) === true;
       const key = dedupeKey(componentAppId, appid, push.fields);
       const awaitingReply = opts.replyBudgetMs > 0;
       const receivedAt = new Date().toISOString();
@@ -49,7 +52,8 @@ export const messagesRoute: FastifyPluginAsync<MessagesRouteOptions> = async (ap
         const { seq, priority } = await opts.sequence.assign(accountKey(componentAppId, appid), key);
         return opts.messages.add('message', seq === undefined ? job : { ...job, seq }, jobIds.message(key), { priority });
       });
-      const passive = await opts.replies.wait(key, opts.replyBudgetMs);
+      // The budget counts from the request's arrival: time spent on lookups is not given twice.
+      const passive = await opts.replies.wait(key, Math.max(0, opts.replyBudgetMs - (performance.now() - startedAt)));
       if (awaitingReply) opts.onReply?.(typeof passive === 'string' ? 'in_time' : passive === null ? 'none' : 'late');
       if (typeof passive !== 'string') return reply.type('text/plain').send('success');
       const timestamp = Math.floor(Date.now() / 1000);
