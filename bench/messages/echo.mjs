@@ -9,7 +9,8 @@ const worker = handleMessages(
   'echo',
   async (msg) => {
     await new Promise((r) => setTimeout(r, 20));
-    await redis.incr(`${prefix}:bench:handled`);
+    // Distinct messages (lost = sent - these) and calls (a second call for one message is a duplicate).
+    await redis.multi().sadd(`${prefix}:bench:handled`, msg.dedupeKey).incr(`${prefix}:bench:calls`).exec();
     return { type: 'text', content: msg.message.Content ?? '' };
   },
   { connection: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix, concurrency: Number(process.env.ECHO_CONCURRENCY ?? 64) },

@@ -2,19 +2,25 @@
 // ingress; real worker-messages processes route them to `messages.echo`, whose handler (a separate
 // process, handleMessages) answers in 20 ms. Measured per push, from the request leaving the
 // generator to the ingress's answer: the encrypted passive reply when it came in time, `success`
-// when it did not (late: it then goes by the customer-service API). Writes bench/results/messages.json.
+// when it did not (late: it then goes by the customer-service API). Stores of its own (a private
+// FerretDB on SQLite and a private redis-server, bench/private-stores.mjs): never the shared ones.
+// Also per stage (queue waits and job times from BullMQ's own timestamps) and per process (store
+// commands per message from each process's metrics, RSS, CPU). Writes bench/results/messages.json,
+// one run per rate: BENCH_RATE=200, 300, 500 each replace their own entry.
 import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { connectStore } from '@weixin3rd/store';
 import mongoose from 'mongoose';
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { appNodeOptions } from '../../scripts/node-options.mjs';
 import { cpuSeconds, peakRssMb } from '../proc.mjs';
-import { BENCH_DATA_KEY, REDIS_URL, benchComponent, benchMongoUri, dropKeys, freePort, track } from '../world.mjs';
+import { privateStores } from '../private-stores.mjs';
+import { BENCH_DATA_KEY, benchComponent, freePort, track } from '../world.mjs';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -22,7 +28,9 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1000);
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 2);
 const COMPONENT = benchComponent('wx00000000000be7c2');
-const MONGO = benchMongoUri(`bench-messages-${Date.now()}`);
+const stores = await privateStores();
+const MONGO = stores.mongoUri(`bench-messages-${Date.now()}`);
+const REDIS_URL = stores.redisUrl;
 const PREFIX = `bench-messages-${Date.now()}`;
 const DATA_KEY = BENCH_DATA_KEY;
 const appId = (i) => `wx0000000000${(0xb0000 + i).toString(16).padStart(6, '0')}`;
@@ -50,39 +58,63 @@ async function start(name, args, env, ready) {
   child.once('exit', (code, signal) => {
     if (!stopping) console.error(`[bench] ${name} exited (${code ?? signal}) during the run:\n${output.slice(-4000)}`);
   });
-  return { name, child };
+  // METRICS_PORT=0: the ready line names the port it got.
+  const metricsPort = Number(/"metricsPort":(\d+)/.exec(output)?.[1] ?? 0) || null;
+  return { name, child, metricsPort, output: () => output };
+}
+
+/** The store commands a process has sent so far, `command collection` → count (its /metrics). */
+async function storeCommands(p) {
+  if (!p.metricsPort) return {};
+  const text = await (await fetch(`http://127.0.0.1:${p.metricsPort}/metrics`)).text();
+  const counts = {};
+  for (const m of text.matchAll(/^weixin3rd_store_commands_total\{([^}]*)\} (\d+)/gm)) {
+    const label = (name) => new RegExp(`${name}="([^"]*)"`).exec(m[1])?.[1] ?? '';
+    const key = `${label('command')} ${label('collection')}`.trim();
+    counts[key] = (counts[key] ?? 0) + Number(m[2]);
+  }
+  return counts;
 }
 
 // The world: one component, ACCOUNTS authorized official accounts, one route to `echo`.
 const store = await connectStore(MONGO, { dataKey: Buffer.from(DATA_KEY, 'base64') });
 // The bench's own connection counts and drops: the store exposes repositories only.
 const raw = await mongoose.createConnection(MONGO).asPromise();
+// connectStore built every collection's indexes, so every table exists now.
+stores.mirrorIndexes();
 await store.components.upsert(COMPONENT);
-for (let i = 0; i < ACCOUNTS; i += 100) {
-  await Promise.all(
-    Array.from({ length: Math.min(100, ACCOUNTS - i) }, (_, j) =>
-      store.authorizers.upsertAuthorized({
-        componentAppId: COMPONENT.appId,
+// One account through the store (sealed secrets and all), the others as copies of its document
+// in one insertMany: upserting each would cost FerretDB on SQLite a scan of the table per account.
+await store.authorizers.upsertAuthorized({
+  componentAppId: COMPONENT.appId,
+  appId: appId(0),
+  refreshToken: 'bench',
+  accessToken: null,
+  accessTokenExpiresAt: null,
+  funcInfo: [1],
+  account: {
+    kind: 'official',
+    nickName: 'bench',
+    headImg: null,
+    userName: 'gh_be7c0000be7c',
+    principalName: null,
+    alias: null,
+    qrcodeUrl: null,
+    serviceType: 2,
+    verifyType: 0,
+  },
+});
+const { _id, ...first } = await raw.collection('authorizers').findOne({ appId: appId(0) });
+for (let i = 1; i < ACCOUNTS; i += 500)
+  await raw
+    .collection('authorizers')
+    .insertMany(
+      Array.from({ length: Math.min(500, ACCOUNTS - i) }, (_, j) => ({
+        ...first,
+        _id: new mongoose.Types.ObjectId(),
         appId: appId(i + j),
-        refreshToken: 'bench',
-        accessToken: null,
-        accessTokenExpiresAt: null,
-        funcInfo: [1],
-        account: {
-          kind: 'official',
-          nickName: 'bench',
-          headImg: null,
-          userName: 'gh_be7c0000be7c',
-          principalName: null,
-          alias: null,
-          qrcodeUrl: null,
-          serviceType: 2,
-          verifyType: 0,
-        },
-      }),
-    ),
-  );
-}
+      })),
+    );
 console.log(`[bench] ${ACCOUNTS} accounts stored`);
 await store.messageRoutes.create({ service: 'echo', priority: 1, enabled: true, match: {} });
 
@@ -113,13 +145,14 @@ const env = {
   INGRESS_PORT: String(port),
   INGRESS_RATE_LIMIT: '1000000',
   LOG_LEVEL: 'warn',
+  METRICS_PORT: '0',
 };
 const processes = [
   await start(
     'ingress',
     [...appNodeOptions('ingress'), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'apps/ingress/dist/main.js'],
     { ...env, LOG_LEVEL: 'info' },
-    /Server listening/,
+    /ingress ready/,
   ),
 ];
 for (let i = 0; i < WORKERS; i++)
@@ -133,7 +166,9 @@ for (let i = 0; i < WORKERS; i++)
   );
 processes.push(await start('echo', ['bench/messages/echo.mjs'], env, /echo ready/));
 console.log('[bench] processes ready, sending');
-const cpuBefore = new Map(processes.map((p) => [p.name, cpuSeconds(p.child.pid)]));
+const measured = [...processes, ...stores.processes];
+const cpuBefore = new Map(measured.map((p) => [p.name, cpuSeconds(p.child.pid)]));
+const commandsBefore = new Map(await Promise.all(processes.map(async (p) => [p.name, await storeCommands(p)])));
 
 // Open loop: RATE pushes a second whatever the answers' speed, as WeChat does.
 const agent = new Agent({ keepAlive: true, maxSockets: 2048 });
@@ -166,27 +201,70 @@ const send = (p) =>
 
 const inflight = [];
 const began = Date.now();
+let cpuAt = new Map(cpuBefore);
+const progress = setInterval(() => {
+  const answered = outcome.replied + outcome.success + outcome.failed;
+  // CPU share of each process over the last 5 s: where the time goes while it happens.
+  const shares = measured.map((p) => {
+    const now = cpuSeconds(p.child.pid);
+    const share = `${p.name} ${Math.round(((now - (cpuAt.get(p.name) ?? now)) / 5) * 100)}%`;
+    cpuAt.set(p.name, now);
+    return share;
+  });
+  console.log(
+    `[bench] ${Math.round((Date.now() - began) / 1000)} s: ${inflight.length} sent, ${answered} answered (${outcome.replied} replied, ${outcome.success} success, ${outcome.failed} failed); CPU ${shares.join(', ')}`,
+  );
+}, 5000);
 for (let sent = 0; sent < total;) {
   const due = Math.min(total, Math.floor(((Date.now() - began) / 1000) * RATE));
   while (sent < due) inflight.push(send(pushes[sent++]));
   await new Promise((r) => setTimeout(r, 5));
 }
 await Promise.all(inflight);
+clearInterval(progress);
 const elapsed = (Date.now() - began) / 1000;
 
 // Lost = a push that was acknowledged but never reached the handler.
 const redis = new Redis(REDIS_URL);
 let handled = 0;
 for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-  handled = Number((await redis.get(`${PREFIX}:bench:handled`)) ?? 0);
+  handled = await redis.scard(`${PREFIX}:bench:handled`);
   if (handled >= total) break;
   await new Promise((r) => setTimeout(r, 200));
 }
+const handlerCalls = Number((await redis.get(`${PREFIX}:bench:calls`)) ?? 0);
+// Where the time goes, from BullMQ's own timestamps on the jobs of the last part of the run.
+const stage = async (queueName) => {
+  const queue = new Queue(queueName, { connection: redis, prefix: PREFIX });
+  const jobs = (await queue.getJobs(['completed'], 0, 4999)).filter((j) => j?.processedOn && j.finishedOn);
+  await queue.close();
+  const q = (values, at) => {
+    const v = values.sort((a, b) => a - b);
+    return v.length ? v[Math.min(v.length - 1, Math.floor(at * v.length))] : null;
+  };
+  const waits = jobs.map((j) => j.processedOn - j.timestamp);
+  const runs = jobs.map((j) => j.finishedOn - j.processedOn);
+  return { jobs: jobs.length, waitMs: { p50: q(waits, 0.5), p99: q(waits, 0.99) }, runMs: { p50: q(runs, 0.5), p99: q(runs, 0.99) } };
+};
+const stages = { 'account-messages': await stage('account-messages'), 'messages.echo': await stage('messages.echo') };
 const sorted = latencies.sort((a, b) => a - b);
 const pct = (q) => +sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))].toFixed(1);
 const alive = (p) => p.child.exitCode === null && p.child.signalCode === null;
-const rss = Object.fromEntries(processes.map((p) => [p.name, alive(p) ? Math.round(peakRssMb(p.child.pid)) : null]));
-const cpu = Object.fromEntries(processes.map((p) => [p.name, +(cpuSeconds(p.child.pid) - cpuBefore.get(p.name)).toFixed(1)]));
+const rss = Object.fromEntries(measured.map((p) => [p.name, alive(p) ? Math.round(peakRssMb(p.child.pid)) : null]));
+const cpu = Object.fromEntries(measured.map((p) => [p.name, +(cpuSeconds(p.child.pid) - cpuBefore.get(p.name)).toFixed(1)]));
+// Store commands per message sent, by process and `command collection` (the run only, not the start).
+const storeCommandsPerMessage = {};
+for (const p of processes) {
+  if (!alive(p)) continue;
+  const before = commandsBefore.get(p.name) ?? {};
+  const after = await storeCommands(p);
+  const per = {};
+  for (const [key, n] of Object.entries(after)) {
+    const d = n - (before[key] ?? 0);
+    if (d > 0) per[key] = +(d / total).toFixed(3);
+  }
+  if (Object.keys(per).length) storeCommandsPerMessage[p.name] = per;
+}
 const records = await raw.collection('messages').countDocuments({ status: 'handled' });
 stopping = true;
 for (const p of processes) {
@@ -199,6 +277,7 @@ for (const p of processes) {
 const report = {
   date: new Date().toISOString(),
   machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version },
+  stores: { mongodb: stores.mongoKind, redis: stores.redisKind },
   load: {
     ratePerSecond: RATE,
     seconds: SECONDS,
@@ -211,15 +290,27 @@ const report = {
   replies: { inTime: outcome.replied, late: outcome.success, failed: outcome.failed },
   handled,
   lost: total - handled,
+  duplicated: handlerCalls - handled,
   recordsHandled: records,
+  target: { p99Ms: 250, late: 0, lost: 0 },
+  met: pct(0.99) <= 250 && outcome.success === 0 && outcome.failed === 0 && handled === total,
+  stagesMs: stages,
+  storeCommandsPerMessage,
   peakRssMb: rss,
   cpuSeconds: cpu,
 };
 console.log(JSON.stringify(report, null, 2));
-writeFileSync(new URL('../results/messages.json', import.meta.url), `${JSON.stringify(report, null, 2)}\n`);
+// One entry per rate (and accounts, seconds, workers): a run replaces its own, keeps the others.
+const file = new URL('../results/messages.json', import.meta.url);
+const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+const same = (r) =>
+  r.load.ratePerSecond === RATE && r.load.seconds === SECONDS && r.load.accounts === ACCOUNTS && r.load.workerMessagesProcesses === WORKERS;
+const runs = [...(Array.isArray(previous.runs) ? previous.runs : []).filter((r) => !same(r)), report].sort(
+  (a, b) => a.load.ratePerSecond - b.load.ratePerSecond,
+);
+writeFileSync(file, `${JSON.stringify({ runs }, null, 2)}\n`);
 
-await dropKeys(redis, PREFIX);
 await redis.quit();
-await raw.dropDatabase();
 await raw.close();
 await store.close();
+await stores.stop();
