@@ -106,15 +106,13 @@ await store.authorizers.upsertAuthorized({
 });
 const { _id, ...first } = await raw.collection('authorizers').findOne({ appId: appId(0) });
 for (let i = 1; i < ACCOUNTS; i += 500)
-  await raw
-    .collection('authorizers')
-    .insertMany(
-      Array.from({ length: Math.min(500, ACCOUNTS - i) }, (_, j) => ({
-        ...first,
-        _id: new mongoose.Types.ObjectId(),
-        appId: appId(i + j),
-      })),
-    );
+  await raw.collection('authorizers').insertMany(
+    Array.from({ length: Math.min(500, ACCOUNTS - i) }, (_, j) => ({
+      ...first,
+      _id: new mongoose.Types.ObjectId(),
+      appId: appId(i + j),
+    })),
+  );
 console.log(`[bench] ${ACCOUNTS} accounts stored`);
 await store.messageRoutes.create({ service: 'echo', priority: 1, enabled: true, match: {} });
 
