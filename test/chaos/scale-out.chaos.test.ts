@@ -1,22 +1,70 @@
 import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } from '@weixin3rd/testing';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, stackEnv } from '../e2e/processes.js';
 import { RoundRobin, flowRow, runFlow } from './flow.js';
+import { completedJobs, describeCompleted, untilEveryProcessWorked, type WorkerKind } from './job-spread.js';
 import { record, type ChaosRow } from './report.js';
-import { Stack } from './stack.js';
+import { COMPONENT, Stack, accountId, type PushRecord } from './stack.js';
 
 const API_TOKEN = 'chaos-scale-console-0123456789';
-const KINDS = ['worker-tickets', 'worker-authorization', 'worker-tokens', 'worker-messages'];
+const SERIES = 8;
 let db: TestDatabase;
 let redis: TestRedis;
 let stack: Stack;
 let balancer: RoundRobin;
+let refreshes: Queue;
 const consoles: string[] = [];
 const rows: ChaosRow[] = [];
+
+/**
+ * Each worker kind, the queue it consumes, and one more job for it: what is fed after the flow
+ * if a process of that kind has taken none of the flow's jobs.
+ */
+const KINDS: WorkerKind[] = [
+  {
+    kind: 'worker-tickets',
+    queue: 'tickets',
+    feed: async () => void (await stack.sandbox<PushRecord>('POST', `/sandbox/components/${COMPONENT}/push-ticket`)),
+  },
+  {
+    kind: 'worker-authorization',
+    queue: 'authorization',
+    feed: async (i) => {
+      const a = accountId(SERIES, 100 + i);
+      await stack.sandbox('POST', '/sandbox/accounts', { ...a, nickName: `spread ${a.appId}`, kind: 'official' });
+      await stack.sandbox('POST', '/sandbox/consent', { componentAppId: COMPONENT, authorizerAppId: a.appId });
+    },
+  },
+  {
+    kind: 'worker-tokens',
+    queue: 'token-refresh',
+    // A token not due: the job completes as `fresh`, without a WeChat call.
+    feed: async (i) =>
+      void (await refreshes.add(
+        'refresh-authorizer-token',
+        { componentAppId: COMPONENT, authorizerAppId: accountId(SERIES, 0).appId, reason: 'sweep' },
+        { jobId: `spread-${i}-${Date.now()}` },
+      )),
+  },
+  {
+    kind: 'worker-messages',
+    queue: 'account-messages',
+    feed: async (i) =>
+      void (await stack.sandbox<PushRecord>('POST', '/sandbox/messages', {
+        componentAppId: COMPONENT,
+        authorizerAppId: accountId(SERIES, 0).appId,
+        msgType: 'text',
+        content: `spread ${i}`,
+        msgId: String(6_000_000_000 + SERIES * 100_000 + 50_000 + i),
+      })),
+  },
+];
 
 beforeAll(async () => {
   db = await openTestDatabase('chaos-scale');
   redis = openTestRedis('chaos-scale');
+  refreshes = new Queue('token-refresh', { connection: redis.connect(), prefix: redis.prefix });
   const { env, ...urls } = await stackEnv(db.uri, redis.url, redis.prefix, { API_TOKENS: API_TOKEN, INGRESS_REPLY_BUDGET_MS: '1000' });
   stack = new Stack(env, urls);
   await stack.start('wechat-sandbox');
@@ -28,12 +76,14 @@ beforeAll(async () => {
     await stack.start('console', 1, { CONSOLE_PORT: String(port) });
     consoles.push(`http://127.0.0.1:${port}`);
   }
-  for (const name of KINDS) await stack.start(name, 2);
+  // METRICS_PORT=0: each worker serves /metrics on a port of its own, where its jobs are counted.
+  for (const { kind } of KINDS) await stack.start(kind, 2, { METRICS_PORT: '0' });
   await stack.waitForComponentToken();
 }, 240_000);
 
 afterAll(async () => {
   record('scale-out', { chaos: rows });
+  await refreshes?.close();
   await stack?.stopAll();
   await balancer?.close();
   await db?.drop();
@@ -46,6 +96,7 @@ describe('two processes of every kind at once', () => {
     { timeout: 300_000 },
     async () => {
       const startedAt = Date.now();
+      const baseline = await completedJobs(stack, KINDS);
       const figures = await runFlow({
         stack,
         db: db.connection,
@@ -53,15 +104,19 @@ describe('two processes of every kind at once', () => {
         prefix: redis.prefix,
         consoles,
         apiToken: API_TOKEN,
-        series: 8,
+        series: SERIES,
       });
+      const tookMs = Date.now() - startedAt;
+      // "Two of everything" means nothing if one of each pair idled: every worker process must have run jobs.
+      const { completed, fed } = await untilEveryProcessWorked(stack, KINDS, baseline);
+      const extra = [...fed].filter(([, n]) => n > 0).map(([kind, n]) => `${n} for ${kind}`);
       const row = flowRow(figures);
       const counts = [...stack.processes].map(([name, list]) => `${list.length} × ${name}`).join(', ');
       rows.push({
         case: 'two of every process',
-        done: `${counts}; the sandbox pushes to a round-robin balancer in front of both ingresses; callers alternate between both consoles; flow took ${((Date.now() - startedAt) / 1000).toFixed(1)} s`,
+        done: `${counts}; the sandbox pushes to a round-robin balancer in front of both ingresses; callers alternate between both consoles; flow took ${(tookMs / 1000).toFixed(1)} s`,
         load: `${figures.tickets.sent} ticket pushes, ${figures.authorizations.sent} consents (4 at a time), ${figures.refreshes.byWorker + figures.refreshes.byConsole} token refreshes, ${figures.messages.sent} text messages (8 in flight)`,
-        checked: row.checked,
+        checked: `${row.checked}; jobs completed on its queue by each worker process: ${describeCompleted(completed)} (${extra.length ? `after ${extra.join(', ')} more jobs fed one at a time` : 'all during the flow'})`,
         sent: row.sent,
         acknowledged: row.acknowledged,
         processed: row.processed,
@@ -77,6 +132,8 @@ describe('two processes of every kind at once', () => {
       expect(figures.messages.recorded).toBe(figures.messages.acknowledged);
       expect(row.lost).toBe(0);
       expect(row.duplicated).toBe(0);
+      // Two processes of each kind, each with a job done; a failure shows the kind and its counts.
+      expect([...completed].filter(([, counts]) => counts.length !== 2 || counts.some((n) => n < 1))).toEqual([]);
     },
   );
 });

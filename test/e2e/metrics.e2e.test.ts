@@ -4,6 +4,7 @@ import { openTestDatabase, openTestRedis, type TestDatabase, type TestRedis } fr
 import type { Worker } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READY, stackEnv, startApp, waitFor, waitForComponentToken, type RunningProcess } from './processes.js';
+import { matching, parsePrometheus, sum, type Sample } from './prometheus-text.js';
 
 // Issue 17, item 4: every process serves its own Prometheus text; after a flow through all of them
 // each metric the README names is there with a plausible value.
@@ -31,36 +32,12 @@ const api = (method: string, path: string, body?: object) =>
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
 
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** Prometheus text format, samples only (what a scraper keeps). */
-function parse(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)/.exec(line);
-    if (!m) continue;
-    const labels: Record<string, string> = {};
-    for (const [, k, v] of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[k ?? ''] = v ?? '';
-    samples.push({ name: m[1] ?? '', labels, value: Number(m[3]) });
-  }
-  return samples;
-}
-
 async function scrape(process: string): Promise<Sample[]> {
   const res = await fetch(scrapeUrl[process] ?? '');
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
-  return parse(await res.text());
+  return parsePrometheus(await res.text());
 }
-
-const matching = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-  samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
-const sum = (samples: Sample[], name: string, labels: Record<string, string> = {}) =>
-  matching(samples, name, labels).reduce((total, s) => total + s.value, 0);
 
 /** Scrapes until `name{labels}` adds up to more than 0 (jobs finish after the answer that started them). */
 const counted = (process: string, name: string, labels: Record<string, string> = {}, timeoutMs = 20_000) =>
