@@ -4,7 +4,16 @@ import { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
 import { waitFor } from '../e2e/processes.js';
 import type { Stack } from './stack.js';
-import { COMPONENT, completionsPerMessage, accountId, acknowledged, drive, type PushRecord, type SandboxCall } from './stack.js';
+import {
+  COMPONENT,
+  MessagePushes,
+  completionsPerMessage,
+  accountId,
+  acknowledged,
+  drive,
+  type PushRecord,
+  type SandboxCall,
+} from './stack.js';
 
 /**
  * A TCP round-robin balancer in front of several processes of one kind (each connection to the
@@ -194,19 +203,13 @@ export async function runFlow(o: FlowOptions): Promise<FlowFigures> {
 
     // Messages, spread over the accounts.
     const total = o.messages ?? 120;
-    const ackedMsgIds = new Set<string>();
-    const base = 6_000_000_000 + o.series * 100_000;
-    const sent = await drive(total, 8, async (i) => {
-      const msgId = String(base + i);
-      const push = await stack.sandbox<PushRecord>('POST', '/sandbox/messages', {
-        componentAppId: COMPONENT,
-        authorizerAppId: ids[i % n],
-        msgType: 'text',
-        content: `flow ${i}`,
-        msgId,
-      });
-      if (acknowledged(push)) ackedMsgIds.add(msgId);
+    const pushes = new MessagePushes(stack, {
+      firstMsgId: 6_000_000_000 + o.series * 100_000,
+      account: (i) => ids[i % n] as string,
+      label: 'flow',
     });
+    const sent = await pushes.run(total, 8);
+    const ackedMsgIds = pushes.acked;
     const perMsg = await completionsPerMessage(queues.messages, ackedMsgIds);
     const recorded = await db
       .collection<{ _id: string }>('messages')

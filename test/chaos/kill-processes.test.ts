@@ -3,7 +3,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv, waitFor } from '../e2e/processes.js';
 import { record, type ChaosRow } from './report.js';
-import { COMPONENT, completionsPerMessage, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
+import { COMPONENT, MessagePushes, completionsPerMessage, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
 
 let db: TestDatabase;
 let redis: TestRedis;
@@ -105,63 +105,38 @@ describe('kill -9 of each process type mid-work, then restart', () => {
     async () => {
       const appId = accountId(1, 0).appId;
       const total = 240;
-      let acked = 0;
-      const ackedMsgIds = new Set<string>();
+      const pushes = new MessagePushes(stack, { firstMsgId: 7_000_000_000, account: () => appId, label: 'chaos' });
+      const acked = () => pushes.acked.size;
       const messages = queue('account-messages');
       const completedCount = async () => (await messages.getJobCounts('completed')).completed ?? 0;
       const recovery: Record<string, number> = {};
-      // Pushes WeChat gave up on after three deliveries (not acknowledged, so not ours to keep), by last answer.
-      const refused = new Map<string, number>();
       let faulting = true;
       const chaos = (async () => {
-        await reach(() => acked, 60);
+        await reach(acked, 60);
         const before = await completedCount();
         const killedAt = Date.now();
         await stack.kill('worker-messages');
         await stack.start('worker-messages');
         await waitFor(async () => ((await completedCount()) > before ? true : undefined), 60_000, 'messages processed again');
         recovery['worker-messages'] = Date.now() - killedAt;
-        await reach(() => acked, 140);
-        const ackedBefore = acked;
+        await reach(acked, 140);
+        const ackedBefore = acked();
         const ingressKilledAt = Date.now();
         await stack.kill('ingress');
         await stack.start('ingress');
-        await reach(() => acked, ackedBefore + 1);
+        await reach(acked, ackedBefore + 1);
         recovery.ingress = Date.now() - ingressKilledAt;
         // Some load after the last recovery too.
-        await reach(() => acked, acked + 20);
+        await reach(acked, acked() + 20);
         faulting = false;
       })();
-      const sent = await drive(
-        total,
-        8,
-        async (i) => {
-          const msgId = String(7_000_000_000 + i);
-          const push = await stack.sandbox<PushRecord>('POST', '/sandbox/messages', {
-            componentAppId: COMPONENT,
-            authorizerAppId: appId,
-            msgType: 'text',
-            content: `chaos ${i}`,
-            msgId,
-          });
-          if (acknowledged(push)) {
-            acked += 1;
-            ackedMsgIds.add(msgId);
-          } else {
-            const last = push.attempts.at(-1);
-            const why = last?.status ? `HTTP ${last.status}` : (last?.error ?? 'no answer');
-            refused.set(why, (refused.get(why) ?? 0) + 1);
-          }
-        },
-        () => faulting,
-      );
+      const sent = await pushes.run(total, 8, () => faulting);
       await chaos;
-      const perMsg = await completionsPerMessage(messages, ackedMsgIds);
+      const perMsg = await completionsPerMessage(messages, pushes.acked);
       const duplicated = [...perMsg.values()].reduce((n, c) => n + c - 1, 0);
-      const processed = [...ackedMsgIds].filter((id) => perMsg.has(id)).length;
-      const base = { sent, acknowledged: acked, processed, lost: acked - processed, duplicated };
-      const unacknowledged = [...refused].map(([why, n]) => `${n} × ${why}`).join(', ') || 'none';
-      const load = `text messages from the sandbox, 8 in flight; not acknowledged after 3 deliveries: ${unacknowledged}`;
+      const processed = [...pushes.acked].filter((id) => perMsg.has(id)).length;
+      const base = { sent, acknowledged: acked(), processed, lost: acked() - processed, duplicated };
+      const load = `text messages from the sandbox, 8 in flight; not acknowledged after 3 deliveries: ${pushes.unacknowledged}`;
       const checked = 'every acknowledged MsgId completed on account-messages, one job each';
       rows.push(
         {
@@ -182,7 +157,7 @@ describe('kill -9 of each process type mid-work, then restart', () => {
         },
       );
       expect(recovery.ingress).toBeDefined();
-      expect(processed).toBe(acked);
+      expect(processed).toBe(acked());
       expect(duplicated).toBe(0);
     },
   );

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stackEnv, waitFor } from '../e2e/processes.js';
 import { RedisServer } from './redis-server.js';
 import { record, type ChaosRow } from './report.js';
-import { COMPONENT, completionsPerMessage, Stack, acknowledged, drive, type PushRecord } from './stack.js';
+import { COMPONENT, MessagePushes, completionsPerMessage, Stack } from './stack.js';
 
 const OA = 'wx1a2b3c4d5e6f7003';
 let db: TestDatabase;
@@ -44,51 +44,42 @@ describe('Redis (AOF) killed and restarted under load', () => {
     { timeout: 300_000 },
     async () => {
       const total = 300;
-      let acked = 0;
-      const ackedMsgIds = new Set<string>();
       const refusals: number[] = [];
+      const pushes = new MessagePushes(stack, {
+        firstMsgId: 8_000_000_000,
+        account: () => OA,
+        label: 'redis',
+        // Every 503 a delivery met (WeChat's re-deliveries included), by how long it took.
+        onPush: (push) => {
+          for (const a of push.attempts) if (a.status === 503) refusals.push(a.durationMs);
+        },
+      });
+      const acked = () => pushes.acked.size;
       let recoveryMs: number | null = null;
       let faulting = true;
       const chaos = (async () => {
-        await waitFor(async () => (acked >= 80 ? true : undefined), 120_000, '80 acknowledged');
+        await waitFor(async () => (acked() >= 80 ? true : undefined), 120_000, '80 acknowledged');
         await redis.kill();
         // Down until pushes have met a 503 a few times (WeChat's re-deliveries included).
         await waitFor(async () => (refusals.length >= 10 ? true : undefined), 120_000, 'pushes refused while Redis is down');
-        const ackedBefore = acked;
+        const ackedBefore = acked();
         const restartedAt = Date.now();
         await redis.restart();
-        await waitFor(async () => (acked > ackedBefore ? true : undefined), 120_000, 'pushes acknowledged again');
+        await waitFor(async () => (acked() > ackedBefore ? true : undefined), 120_000, 'pushes acknowledged again');
         recoveryMs = Date.now() - restartedAt;
         // Some load after the recovery too.
-        await waitFor(async () => (acked > ackedBefore + 40 ? true : undefined), 120_000, 'load after the restart');
+        await waitFor(async () => (acked() > ackedBefore + 40 ? true : undefined), 120_000, 'load after the restart');
         faulting = false;
       })();
-      const sent = await drive(
-        total,
-        8,
-        async (i) => {
-          const msgId = String(8_000_000_000 + i);
-          const push = await stack.sandbox<PushRecord & { attempts: { status: number | null; durationMs: number }[] }>(
-            'POST',
-            '/sandbox/messages',
-            { componentAppId: COMPONENT, authorizerAppId: OA, msgType: 'text', content: `redis ${i}`, msgId },
-          );
-          for (const a of push.attempts) if (a.status === 503) refusals.push(a.durationMs);
-          if (acknowledged(push)) {
-            acked += 1;
-            ackedMsgIds.add(msgId);
-          }
-        },
-        () => faulting,
-      );
+      const sent = await pushes.run(total, 8, () => faulting);
       await chaos;
       const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
       const messages = new Queue('account-messages', { connection, prefix });
-      const perMsg = await completionsPerMessage(messages, ackedMsgIds);
+      const perMsg = await completionsPerMessage(messages, pushes.acked);
       await messages.close();
       connection.disconnect();
       const duplicated = [...perMsg.values()].reduce((n, c) => n + c - 1, 0);
-      const processed = [...ackedMsgIds].filter((id) => perMsg.has(id)).length;
+      const processed = [...pushes.acked].filter((id) => perMsg.has(id)).length;
       const slowest503 = Math.max(...refusals);
       rows.push({
         case: 'Redis killed and restarted',
@@ -97,16 +88,16 @@ describe('Redis (AOF) killed and restarted under load', () => {
         checked:
           'ingress 503 at once while down; every acknowledged MsgId completed once after the restart; workers reconnected by themselves',
         sent,
-        acknowledged: acked,
+        acknowledged: acked(),
         processed,
-        lost: acked - processed,
+        lost: acked() - processed,
         duplicated,
         recoveryMs,
       });
       expect(refusals.length).toBeGreaterThanOrEqual(10);
       // No hang: a 503 inside WeChat's 5 s wait, so WeChat re-delivers instead of timing out.
       expect(slowest503).toBeLessThan(4000);
-      expect(processed).toBe(acked);
+      expect(processed).toBe(acked());
       expect(duplicated).toBe(0);
     },
   );

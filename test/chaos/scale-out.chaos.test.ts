@@ -5,7 +5,7 @@ import { freePort, stackEnv } from '../e2e/processes.js';
 import { RoundRobin, flowRow, runFlow } from './flow.js';
 import { completedJobs, describeCompleted, untilEveryProcessWorked, type WorkerKind } from './job-spread.js';
 import { record, type ChaosRow } from './report.js';
-import { COMPONENT, Stack, accountId, type PushRecord } from './stack.js';
+import { COMPONENT, MessagePushes, Stack, accountId, type PushRecord } from './stack.js';
 
 const API_TOKEN = 'chaos-scale-console-0123456789';
 const SERIES = 8;
@@ -14,6 +14,7 @@ let redis: TestRedis;
 let stack: Stack;
 let balancer: RoundRobin;
 let refreshes: Queue;
+let extraMessages: MessagePushes;
 const consoles: string[] = [];
 const rows: ChaosRow[] = [];
 
@@ -50,14 +51,7 @@ const KINDS: WorkerKind[] = [
   {
     kind: 'worker-messages',
     queue: 'account-messages',
-    feed: async (i) =>
-      void (await stack.sandbox<PushRecord>('POST', '/sandbox/messages', {
-        componentAppId: COMPONENT,
-        authorizerAppId: accountId(SERIES, 0).appId,
-        msgType: 'text',
-        content: `spread ${i}`,
-        msgId: String(6_000_000_000 + SERIES * 100_000 + 50_000 + i),
-      })),
+    feed: (i) => extraMessages.push(i),
   },
 ];
 
@@ -67,6 +61,11 @@ beforeAll(async () => {
   refreshes = new Queue('token-refresh', { connection: redis.connect(), prefix: redis.prefix });
   const { env, ...urls } = await stackEnv(db.uri, redis.url, redis.prefix, { API_TOKENS: API_TOKEN, INGRESS_REPLY_BUDGET_MS: '1000' });
   stack = new Stack(env, urls);
+  extraMessages = new MessagePushes(stack, {
+    firstMsgId: 6_000_000_000 + SERIES * 100_000 + 50_000,
+    account: () => accountId(SERIES, 0).appId,
+    label: 'spread',
+  });
   await stack.start('wechat-sandbox');
   // Two ingresses behind one address (PUBLIC_BASE_URL, where the sandbox pushes), as a load balancer would put them.
   const ingressPorts = [await freePort(), await freePort()];

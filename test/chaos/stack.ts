@@ -76,7 +76,7 @@ export interface SandboxCall {
 export interface PushRecord {
   outcome: 'pending' | 'acknowledged' | 'replied' | 'failed';
   plaintext: string;
-  attempts: { status: number | null; error: string | null }[];
+  attempts: { status: number | null; error: string | null; durationMs: number }[];
 }
 
 export const acknowledged = (r: PushRecord): boolean => r.outcome === 'acknowledged' || r.outcome === 'replied';
@@ -94,6 +94,61 @@ export async function drive(total: number, concurrency: number, task: (i: number
     }),
   );
   return next;
+}
+
+/**
+ * Text messages pushed through the sandbox (WeChat delivering each to the ingress, re-delivering
+ * as WeChat does), tallied as they are answered. `acked` grows while the load runs, so a fault can
+ * be started on it.
+ */
+export class MessagePushes {
+  /** MsgIds answered 2xx. */
+  readonly acked = new Set<string>();
+  /** Pushes WeChat gave up on after three deliveries (not acknowledged, so not ours to keep), by last answer. */
+  readonly refused = new Map<string, number>();
+
+  constructor(
+    private readonly stack: Stack,
+    private readonly o: {
+      /** MsgId of message 0; message i has firstMsgId + i. */
+      firstMsgId: number;
+      /** The account message i goes to. */
+      account: (i: number) => string;
+      /** Content is `<label> <i>`. */
+      label: string;
+      /** Sees every push's record (its attempts), answered or not. */
+      onPush?: (push: PushRecord) => void;
+    },
+  ) {}
+
+  /** Pushes messages 0, 1, … as drive() runs tasks; resolves with how many were sent. */
+  run(total: number, concurrency: number, more?: () => boolean): Promise<number> {
+    return drive(total, concurrency, (i) => this.push(i), more);
+  }
+
+  /** Pushes message i and tallies its answer. */
+  async push(i: number): Promise<void> {
+    const msgId = String(this.o.firstMsgId + i);
+    const push = await this.stack.sandbox<PushRecord>('POST', '/sandbox/messages', {
+      componentAppId: COMPONENT,
+      authorizerAppId: this.o.account(i),
+      msgType: 'text',
+      content: `${this.o.label} ${i}`,
+      msgId,
+    });
+    this.o.onPush?.(push);
+    if (acknowledged(push)) this.acked.add(msgId);
+    else {
+      const last = push.attempts.at(-1);
+      const why = last?.status ? `HTTP ${last.status}` : (last?.error ?? 'no answer');
+      this.refused.set(why, (this.refused.get(why) ?? 0) + 1);
+    }
+  }
+
+  /** `n × why` for the pushes not acknowledged, or `none`. */
+  get unacknowledged(): string {
+    return [...this.refused].map(([why, n]) => `${n} × ${why}`).join(', ') || 'none';
+  }
 }
 
 /** An account the sandbox knows, numbered: `wx` + 16 hex digits, `gh_` + 12. */

@@ -7,7 +7,7 @@ import { stackEnv, waitFor } from '../e2e/processes.js';
 import { FerretDbServer } from './ferretdb-server.js';
 import { RedisServer } from './redis-server.js';
 import { record, type ChaosRow } from './report.js';
-import { COMPONENT, completionsPerMessage, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
+import { COMPONENT, MessagePushes, completionsPerMessage, Stack, accountId, acknowledged, drive, type PushRecord } from './stack.js';
 
 const OA = 'wx1a2b3c4d5e6f7001';
 const API_TOKEN = 'chaos-store-console-0123456789';
@@ -63,12 +63,11 @@ describe('the store (FerretDB) killed and restarted under load', () => {
     { timeout: 300_000 },
     async () => {
       const total = 200;
-      let acked = 0;
-      const ackedMsgIds = new Set<string>();
+      const pushes = new MessagePushes(stack, { firstMsgId: 9_000_000_000, account: () => OA, label: 'store' });
+      const acked = () => pushes.acked.size;
       const consents = Array.from({ length: 12 }, (_, i) => accountId(5, i));
       for (const a of consents) await stack.sandbox('POST', '/sandbox/accounts', { ...a, nickName: `store ${a.appId}`, kind: 'official' });
       const ackedConsents: string[] = [];
-      const refused = new Map<string, number>();
       const consoleAnswers = new Map<string, number>();
       let slowestConsoleMs = 0;
       let ackedWhileDown = 0;
@@ -76,9 +75,9 @@ describe('the store (FerretDB) killed and restarted under load', () => {
       let downMs = 0;
       let faulting = true;
       const chaos = (async () => {
-        await waitFor(async () => (acked >= 40 ? true : undefined), 120_000, '40 acknowledged');
+        await waitFor(async () => (acked() >= 40 ? true : undefined), 120_000, '40 acknowledged');
         const killedAt = Date.now();
-        const ackedBefore = acked;
+        const ackedBefore = acked();
         await ferret.kill();
         // Down while the console is asked a few times and the load goes on.
         for (let i = 0; i < 3; i++) {
@@ -89,41 +88,19 @@ describe('the store (FerretDB) killed and restarted under load', () => {
         }
         await waitFor(async () => (Date.now() - killedAt >= 10_000 ? true : undefined), 30_000, 'ten seconds down');
         downMs = Date.now() - killedAt;
-        ackedWhileDown = acked - ackedBefore;
+        ackedWhileDown = acked() - ackedBefore;
         const restartedAt = Date.now();
         await ferret.restart();
         await waitFor(async () => ((await consoleStatus()).status === 200 ? true : undefined), 120_000, 'the console served again');
         recoveryMs = Date.now() - restartedAt;
-        const ackedAfter = acked;
-        await waitFor(async () => (acked > ackedAfter + 30 ? true : undefined), 120_000, 'load after the restart');
+        const ackedAfter = acked();
+        await waitFor(async () => (acked() > ackedAfter + 30 ? true : undefined), 120_000, 'load after the restart');
         faulting = false;
       })();
-      const messages = drive(
-        total,
-        6,
-        async (i) => {
-          const msgId = String(9_000_000_000 + i);
-          const push = await stack.sandbox<PushRecord>('POST', '/sandbox/messages', {
-            componentAppId: COMPONENT,
-            authorizerAppId: OA,
-            msgType: 'text',
-            content: `store ${i}`,
-            msgId,
-          });
-          if (acknowledged(push)) {
-            acked += 1;
-            ackedMsgIds.add(msgId);
-          } else {
-            const last = push.attempts.at(-1);
-            const why = last?.status ? `HTTP ${last.status}` : (last?.error ?? 'no answer');
-            refused.set(why, (refused.get(why) ?? 0) + 1);
-          }
-        },
-        () => faulting,
-      );
+      const messages = pushes.run(total, 6, () => faulting);
       // Authorizations alongside, one at a time across the outage.
       const authorizations = drive(consents.length, 1, async (i) => {
-        await waitFor(async () => (acked >= 30 + i * 10 || !faulting ? true : undefined), 240_000, 'pacing');
+        await waitFor(async () => (acked() >= 30 + i * 10 || !faulting ? true : undefined), 240_000, 'pacing');
         const a = consents[i] as { appId: string };
         const { push } = await stack.sandbox<{ push: PushRecord }>('POST', '/sandbox/consent', {
           componentAppId: COMPONENT,
@@ -136,7 +113,7 @@ describe('the store (FerretDB) killed and restarted under load', () => {
 
       const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
       const queue = new Queue('account-messages', { connection, prefix });
-      const perMsg = await completionsPerMessage(queue, ackedMsgIds);
+      const perMsg = await completionsPerMessage(queue, pushes.acked);
       const failed = await queue.getJobCounts('failed');
       await queue.close();
       connection.disconnect();
@@ -157,23 +134,22 @@ describe('the store (FerretDB) killed and restarted under load', () => {
         'every acknowledged authorization stored',
       );
       const duplicated = [...perMsg.values()].reduce((n, c) => n + c - 1, 0);
-      const processed = [...ackedMsgIds].filter((id) => perMsg.has(id) && recordedIds.has(id)).length;
+      const processed = [...pushes.acked].filter((id) => perMsg.has(id) && recordedIds.has(id)).length;
       const answers = [...consoleAnswers].map(([k, n]) => `${n} × ${k}`).join(', ');
-      const unacknowledged = [...refused].map(([why, n]) => `${n} × ${why}`).join(', ') || 'none';
       rows.push({
         case: 'store killed and restarted',
         done: `SIGKILL of the store (a FerretDB of the test's own, SQLite) after 40 acknowledged; down ${(downMs / 1000).toFixed(1)} s (${ackedWhileDown} messages acknowledged meanwhile), then restarted on its data; the console answered ${answers} meanwhile (slowest ${slowestConsoleMs} ms)`,
-        load: `text messages from the sandbox, 6 in flight, and ${consents.length} authorizations one at a time across the outage; not acknowledged after 3 deliveries: ${unacknowledged}`,
+        load: `text messages from the sandbox, 6 in flight, and ${consents.length} authorizations one at a time across the outage; not acknowledged after 3 deliveries: ${pushes.unacknowledged}`,
         checked: `every acknowledged MsgId completed once and recorded in the store (${failed.failed ?? 0} failed jobs); every acknowledged authorization stored (${ackedConsents.length}); console 503 STORE_UNAVAILABLE, never 500, while down`,
         sent: sent + consents.length,
-        acknowledged: acked + ackedConsents.length,
+        acknowledged: acked() + ackedConsents.length,
         processed: processed + ackedConsents.length,
-        lost: acked - processed,
+        lost: acked() - processed,
         duplicated,
         recoveryMs,
       });
       expect([...consoleAnswers.keys()]).toEqual(['503 STORE_UNAVAILABLE']);
-      expect(processed).toBe(acked);
+      expect(processed).toBe(acked());
       expect(duplicated).toBe(0);
       expect(failed.failed ?? 0).toBe(0);
     },
