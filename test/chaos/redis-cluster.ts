@@ -1,59 +1,26 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from '../e2e/processes.js';
+import { waitFor } from '../e2e/processes.js';
+import { RedisServer } from './redis-server.js';
 
 /**
  * A Redis Cluster of three masters (no replicas) from Debian's redis-server in cluster mode, each
  * on a port and in a directory of its own, joined with `redis-cli --cluster create`.
  */
 export class RedisCluster {
-  private readonly children: ChildProcess[] = [];
+  private constructor(private readonly servers: RedisServer[]) {}
 
-  private constructor(
-    readonly ports: number[],
-    readonly dir: string,
-  ) {}
+  get ports(): number[] {
+    return this.servers.map((s) => s.port);
+  }
 
   static async start(masters = 3): Promise<RedisCluster> {
-    const ports: number[] = [];
-    for (let i = 0; i < masters; i++) ports.push(await freePort());
-    const cluster = new RedisCluster(ports, mkdtempSync(join(tmpdir(), 'weixin3rd-cluster-')));
-    for (const port of ports) {
-      const dir = join(cluster.dir, String(port));
-      mkdirSync(dir);
-      const child = spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--dir',
-          dir,
-          '--cluster-enabled',
-          'yes',
-          '--cluster-config-file',
-          'nodes.conf',
-          '--cluster-node-timeout',
-          '5000',
-          '--appendonly',
-          'yes',
-          '--appendfsync',
-          'everysec',
-          '--save',
-          '',
-          '--maxmemory-policy',
-          'noeviction',
-        ],
-        { stdio: 'ignore' },
+    const cluster = new RedisCluster([]);
+    for (let i = 0; i < masters; i++)
+      cluster.servers.push(
+        await RedisServer.start(['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '5000']),
       );
-      cluster.children.push(child);
-      process.once('exit', () => child.kill('SIGKILL'));
-    }
-    for (const port of ports) await waitFor(() => ping(port), 30_000, `redis-server on ${port}`);
+    const ports = cluster.ports;
     const create = spawnSync(
       'redis-cli',
       ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'],
@@ -118,29 +85,6 @@ export class RedisCluster {
   }
 
   async destroy(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGKILL');
-          }),
-      ),
-    );
-    rmSync(this.dir, { recursive: true, force: true });
-  }
-}
-
-async function ping(port: number): Promise<true | undefined> {
-  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    return (await r.ping()) === 'PONG' ? true : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    r.disconnect();
+    await Promise.all(this.servers.map((s) => s.destroy()));
   }
 }

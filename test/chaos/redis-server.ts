@@ -1,41 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Redis } from 'ioredis';
-import { freePort, waitFor } from '../e2e/processes.js';
+import { freePort } from '../e2e/processes.js';
+import { ChildServer, tempDir } from './child-server.js';
 
 /** Debian's redis-server run by a test: its own port and data directory, AOF on, killable. */
-export class RedisServer {
-  private child: ChildProcess | null = null;
-
+export class RedisServer extends ChildServer {
   private constructor(
     readonly port: number,
-    readonly dir: string,
-    private readonly extra: string[],
-  ) {}
-
-  static async start(extra: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), mkdtempSync(join(tmpdir(), 'weixin3rd-redis-')), extra);
-    await server.restart();
-    return server;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  /** Starts (again) on the same port and directory: the AOF written before a kill is replayed. */
-  async restart(): Promise<void> {
-    const child = spawn(
+    dir: string,
+    extra: string[],
+  ) {
+    super(
+      `redis-server on ${port}`,
       'redis-server',
       [
         '--port',
-        String(this.port),
+        String(port),
         '--bind',
         '127.0.0.1',
         '--dir',
-        this.dir,
+        dir,
         '--appendonly',
         'yes',
         '--appendfsync',
@@ -44,44 +27,35 @@ export class RedisServer {
         '',
         '--maxmemory-policy',
         'noeviction',
-        ...this.extra,
+        ...extra,
       ],
-      { stdio: 'ignore' },
+      dir,
+      () => redisAnswers(port),
     );
-    this.child = child;
-    process.once('exit', () => child.kill('SIGKILL'));
-    const probe = new Redis(this.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    await waitFor(
-      async () => {
-        try {
-          if (probe.status !== 'ready') await probe.connect();
-          // LOADING while the AOF is replayed: wait for a real answer.
-          return (await probe.ping()) === 'PONG' ? true : undefined;
-        } catch {
-          probe.disconnect();
-          return undefined;
-        }
-      },
-      30_000,
-      `redis-server on ${this.port}`,
-    );
-    probe.disconnect();
   }
 
-  /** SIGKILL, as a crash would; resolves once the process is gone. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = null;
-    if (!child || child.exitCode !== null || child.signalCode !== null) return;
-    await new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    });
+  /** A redis-server on a free port and a fresh directory; `extra` arguments after the defaults. */
+  static async start(extra: string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), tempDir('redis'), extra);
+    await server.restart();
+    return server;
   }
 
-  async destroy(): Promise<void> {
-    await this.kill();
-    rmSync(this.dir, { recursive: true, force: true });
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+}
+
+/** PONG from the server on `port`: while it replays its AOF it answers LOADING, which is not yet. */
+async function redisAnswers(port: number): Promise<boolean> {
+  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on('error', () => undefined);
+  try {
+    await r.connect();
+    return (await r.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    r.disconnect();
   }
 }
