@@ -2,7 +2,9 @@ import { createServer, connect, type Server, type Socket } from 'node:net';
 import { createRedis, type RedisTarget } from '@weixin3rd/queues';
 import { Queue } from 'bullmq';
 import type { Connection } from 'mongoose';
+import { expect } from 'vitest';
 import { waitFor } from '../e2e/processes.js';
+import type { ChaosRow } from './report.js';
 import type { Stack } from './stack.js';
 import {
   COMPONENT,
@@ -248,19 +250,13 @@ export async function runFlow(o: FlowOptions): Promise<FlowFigures> {
   }
 }
 
-/** Totals of a flow for a RELIABILITY row, and the one-line account of what was checked. */
-export function flowRow(f: FlowFigures): {
-  sent: number;
-  acknowledged: number;
-  processed: number;
-  lost: number;
-  duplicated: number;
-  checked: string;
-} {
+/** A flow's part of a RELIABILITY row: its load, what it checked, and the totals. */
+export function flowRow(f: FlowFigures): Omit<ChaosRow, 'case' | 'done' | 'recoveryMs'> {
   const acknowledged = f.tickets.sent + f.authorizations.acknowledged + f.messages.acknowledged;
   const processed =
     Math.min(f.tickets.stored, f.tickets.sent) + f.authorizations.events + Math.min(f.messages.completed, f.messages.recorded);
   return {
+    load: `${f.tickets.sent} ticket pushes, ${f.authorizations.sent} consents (4 at a time), ${f.refreshes.byWorker + f.refreshes.byConsole} token refreshes, ${f.messages.sent} text messages (8 in flight)`,
     sent: f.tickets.sent + f.authorizations.sent + f.messages.sent,
     acknowledged,
     processed,
@@ -275,4 +271,17 @@ export function flowRow(f: FlowFigures): {
       `tokens refreshed once ${f.refreshes.accounts}/${f.refreshes.byWorker + f.refreshes.byConsole} (${f.refreshes.byWorker} by worker-tokens jobs, ${f.refreshes.byConsole} by two console callers at once, ${f.refreshes.tokensPerAccount} token per account served) with ${f.refreshes.calls} WeChat calls, ${f.refreshes.overlapping} at once; ` +
       `messages completed once and recorded ${Math.min(f.messages.completed, f.messages.recorded)}/${f.messages.acknowledged}`,
   };
+}
+
+/** What the flow promises: every acknowledged push processed, every effect applied once. */
+export function expectEveryEffectOnce(f: FlowFigures): void {
+  const row = flowRow(f);
+  expect(f.tickets.stored).toBe(f.tickets.sent);
+  expect(f.authorizations.events).toBe(f.authorizations.acknowledged);
+  expect(f.refreshes.accounts).toBe(f.refreshes.byWorker + f.refreshes.byConsole);
+  expect(f.refreshes.tokensPerAccount).toBe(1);
+  expect(f.messages.completed).toBe(f.messages.acknowledged);
+  expect(f.messages.recorded).toBe(f.messages.acknowledged);
+  expect(row.lost).toBe(0);
+  expect(row.duplicated).toBe(0);
 }
