@@ -108,14 +108,14 @@ describe('two processes of every kind at once', () => {
       const tookMs = Date.now() - startedAt;
       // "Two of everything" means nothing if one of each pair idled: every worker process must have run jobs.
       const { completed, fed } = await untilEveryProcessWorked(stack, KINDS, baseline);
-      const extra = [...fed].filter(([, n]) => n > 0).map(([kind, n]) => `${n} for ${kind}`);
+      const extra = [...fed].filter(([, n]) => n > 0).map(([kind, n]) => `${n} to ${kind}`);
       const row = flowRow(figures);
       const counts = [...stack.processes].map(([name, list]) => `${list.length} × ${name}`).join(', ');
       rows.push({
         ...row,
         case: 'two of every process',
         done: `${counts}; the sandbox pushes to a round-robin balancer in front of both ingresses; callers alternate between both consoles; flow took ${(tookMs / 1000).toFixed(1)} s`,
-        checked: `${row.checked}; jobs completed on its queue by each worker process: ${describeCompleted(completed)} (${extra.length ? `after ${extra.join(', ')} more jobs fed one at a time` : 'all during the flow'})`,
+        checked: `${row.checked}; jobs completed on its queue by each worker process: ${describeCompleted(completed)} (${extra.length ? `with jobs fed one at a time after the flow: ${extra.join(', ')}` : 'all during the flow'})`,
         recoveryMs: null,
       });
       expectEveryEffectOnce(figures);
