@@ -118,18 +118,24 @@ await store.messageRoutes.create({ service: 'echo', priority: 1, enabled: true, 
 
 // Pre-encrypted pushes, round-robin over the accounts (each account's messages ~2 s apart).
 const total = RATE * SECONDS;
+// BENCH_WARMUP=1: first one message per account (at RATE), measured apart, until all are handled:
+// the run then starts with every process knowing every account (steady state, not a cold start).
+const WARMUP = process.env.BENCH_WARMUP === '1';
 const crypto = new WeChatCrypto({ token: COMPONENT.token, encodingAesKey: COMPONENT.encodingAesKey, receiveId: COMPONENT.appId });
 const timestamp = String(Math.floor(Date.now() / 1000));
-const pushes = Array.from({ length: total }, (_, i) => {
-  const account = appId(i % ACCOUNTS);
-  const xml = `<xml><ToUserName><![CDATA[gh_be7c0000be7c]]></ToUserName><FromUserName><![CDATA[oBench${i % 7919}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[echo ${i}]]></Content><MsgId>${25000000000000000n + BigInt(i)}</MsgId></xml>`;
-  const nonce = String(100000 + i);
-  const parts = crypto.encryptPush(xml, { timestamp, nonce });
-  return {
-    path: `/wechat/${COMPONENT.appId}/accounts/${account}/messages?signature=${parts.signature}&timestamp=${timestamp}&nonce=${nonce}&openid=oBench&encrypt_type=aes&msg_signature=${parts.msgSignature}`,
-    body: `<xml><ToUserName><![CDATA[gh_be7c0000be7c]]></ToUserName><Encrypt><![CDATA[${parts.encrypt}]]></Encrypt></xml>`,
-  };
-});
+const encryptPushes = (count, msgIdBase, noncePrefix) =>
+  Array.from({ length: count }, (_, i) => {
+    const account = appId(i % ACCOUNTS);
+    const xml = `<xml><ToUserName><![CDATA[gh_be7c0000be7c]]></ToUserName><FromUserName><![CDATA[oBench${i % 7919}]]></FromUserName><CreateTime>${timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[echo ${i}]]></Content><MsgId>${msgIdBase + BigInt(i)}</MsgId></xml>`;
+    const nonce = `${noncePrefix}${100000 + i}`;
+    const parts = crypto.encryptPush(xml, { timestamp, nonce });
+    return {
+      path: `/wechat/${COMPONENT.appId}/accounts/${account}/messages?signature=${parts.signature}&timestamp=${timestamp}&nonce=${nonce}&openid=oBench&encrypt_type=aes&msg_signature=${parts.msgSignature}`,
+      body: `<xml><ToUserName><![CDATA[gh_be7c0000be7c]]></ToUserName><Encrypt><![CDATA[${parts.encrypt}]]></Encrypt></xml>`,
+    };
+  });
+const pushes = encryptPushes(total, 25000000000000000n, '');
+const warmupPushes = WARMUP ? encryptPushes(ACCOUNTS, 26000000000000000n, '9') : [];
 
 console.log(`[bench] ${total} pushes encrypted`);
 const port = await freePort();
@@ -165,13 +171,11 @@ for (let i = 0; i < WORKERS; i++)
 processes.push(await start('echo', ['bench/messages/echo.mjs'], env, /echo ready/));
 console.log('[bench] processes ready, sending');
 const measured = [...processes, ...stores.processes];
-const cpuBefore = new Map(measured.map((p) => [p.name, cpuSeconds(p.child.pid)]));
-const commandsBefore = new Map(await Promise.all(processes.map(async (p) => [p.name, await storeCommands(p)])));
 
 // Open loop: RATE pushes a second whatever the answers' speed, as WeChat does.
 const agent = new Agent({ keepAlive: true, maxSockets: 2048 });
-const latencies = [];
-const outcome = { replied: 0, success: 0, failed: 0 };
+let latencies = [];
+let outcome = { replied: 0, success: 0, failed: 0 };
 const send = (p) =>
   new Promise((resolve) => {
     const started = process.hrtime.bigint();
@@ -197,40 +201,61 @@ const send = (p) =>
     req.end(p.body);
   });
 
-const inflight = [];
-const began = Date.now();
-let cpuAt = new Map(cpuBefore);
-const progress = setInterval(() => {
-  const answered = outcome.replied + outcome.success + outcome.failed;
-  // CPU share of each process over the last 5 s: where the time goes while it happens.
-  const shares = measured.map((p) => {
-    const now = cpuSeconds(p.child.pid);
-    const share = `${p.name} ${Math.round(((now - (cpuAt.get(p.name) ?? now)) / 5) * 100)}%`;
-    cpuAt.set(p.name, now);
-    return share;
-  });
-  console.log(
-    `[bench] ${Math.round((Date.now() - began) / 1000)} s: ${inflight.length} sent, ${answered} answered (${outcome.replied} replied, ${outcome.success} success, ${outcome.failed} failed); CPU ${shares.join(', ')}`,
-  );
-}, 5000);
-for (let sent = 0; sent < total;) {
-  const due = Math.min(total, Math.floor(((Date.now() - began) / 1000) * RATE));
-  while (sent < due) inflight.push(send(pushes[sent++]));
-  await new Promise((r) => setTimeout(r, 5));
+const redis = new Redis(REDIS_URL);
+const handledNow = () => redis.scard(`${PREFIX}:bench:handled`);
+/** Sends `list` at RATE per second; resolves once every push was answered. */
+async function sendAll(list, label) {
+  const inflight = [];
+  const began = Date.now();
+  let cpuAt = new Map(measured.map((p) => [p.name, cpuSeconds(p.child.pid)]));
+  const progress = setInterval(() => {
+    const answered = outcome.replied + outcome.success + outcome.failed;
+    // CPU share of each process over the last 5 s: where the time goes while it happens.
+    const shares = measured.map((p) => {
+      const now = cpuSeconds(p.child.pid);
+      const share = `${p.name} ${Math.round(((now - (cpuAt.get(p.name) ?? now)) / 5) * 100)}%`;
+      cpuAt.set(p.name, now);
+      return share;
+    });
+    console.log(
+      `[bench] ${label} ${Math.round((Date.now() - began) / 1000)} s: ${inflight.length} sent, ${answered} answered (${outcome.replied} replied, ${outcome.success} success, ${outcome.failed} failed); CPU ${shares.join(', ')}`,
+    );
+  }, 5000);
+  for (let sent = 0; sent < list.length;) {
+    const due = Math.min(list.length, Math.floor(((Date.now() - began) / 1000) * RATE));
+    while (sent < due) inflight.push(send(list[sent++]));
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(inflight);
+  clearInterval(progress);
+  return (Date.now() - began) / 1000;
 }
-await Promise.all(inflight);
-clearInterval(progress);
-const elapsed = (Date.now() - began) / 1000;
+
+let warmup = null;
+if (WARMUP) {
+  const sentIn = await sendAll(warmupPushes, 'warm-up');
+  const t0 = Date.now();
+  while ((await handledNow()) < warmupPushes.length && Date.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 200));
+  warmup = { messages: warmupPushes.length, sentIn: +sentIn.toFixed(1), handled: await handledNow(), replies: { ...outcome } };
+  console.log(`[bench] warm-up: ${JSON.stringify(warmup)}`);
+  latencies = [];
+  outcome = { replied: 0, success: 0, failed: 0 };
+}
+const handledBefore = await handledNow();
+const callsBefore = Number((await redis.get(`${PREFIX}:bench:calls`)) ?? 0);
+const cpuBefore = new Map(measured.map((p) => [p.name, cpuSeconds(p.child.pid)]));
+const commandsBefore = new Map(await Promise.all(processes.map(async (p) => [p.name, await storeCommands(p)])));
+const elapsedRun = await sendAll(pushes, 'run');
+const elapsed = elapsedRun;
 
 // Lost = a push that was acknowledged but never reached the handler.
-const redis = new Redis(REDIS_URL);
 let handled = 0;
 for (const deadline = Date.now() + 30_000; Date.now() < deadline;) {
-  handled = await redis.scard(`${PREFIX}:bench:handled`);
+  handled = (await handledNow()) - handledBefore;
   if (handled >= total) break;
   await new Promise((r) => setTimeout(r, 200));
 }
-const handlerCalls = Number((await redis.get(`${PREFIX}:bench:calls`)) ?? 0);
+const handlerCalls = Number((await redis.get(`${PREFIX}:bench:calls`)) ?? 0) - callsBefore;
 // Where the time goes, from BullMQ's own timestamps on the jobs of the last part of the run.
 const stage = async (queueName) => {
   const queue = new Queue(queueName, { connection: redis, prefix: PREFIX });
@@ -284,6 +309,8 @@ const report = {
     handler: 'echo, 20 ms, concurrency 64',
     sentIn: +elapsed.toFixed(1),
   },
+  // null: a cold start (no process has seen an account yet); else one message per account first.
+  warmup,
   latencyMs: { p50: pct(0.5), p90: pct(0.9), p99: pct(0.99), max: +sorted.at(-1).toFixed(1) },
   replies: { inTime: outcome.replied, late: outcome.success, failed: outcome.failed },
   handled,
@@ -302,7 +329,11 @@ console.log(JSON.stringify(report, null, 2));
 const file = new URL('../results/messages.json', import.meta.url);
 const previous = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
 const same = (r) =>
-  r.load.ratePerSecond === RATE && r.load.seconds === SECONDS && r.load.accounts === ACCOUNTS && r.load.workerMessagesProcesses === WORKERS;
+  r.load.ratePerSecond === RATE &&
+  r.load.seconds === SECONDS &&
+  r.load.accounts === ACCOUNTS &&
+  r.load.workerMessagesProcesses === WORKERS &&
+  Boolean(r.warmup) === WARMUP;
 const runs = [...(Array.isArray(previous.runs) ? previous.runs : []).filter((r) => !same(r)), report].sort(
   (a, b) => a.load.ratePerSecond - b.load.ratePerSecond,
 );
