@@ -1,6 +1,6 @@
 import { WeChatCrypto } from '@weixin3rd/wechat-crypto';
 import { isMongoUnavailable } from '@weixin3rd/runtime';
-import { StoreError, type Store } from '@weixin3rd/store';
+import { StoreError, withinStoreDeadline, type Store } from '@weixin3rd/store';
 import { LRUCache } from 'lru-cache';
 
 /** What the push path needs to know about a component: its crypto, current and previous key. */
@@ -29,38 +29,17 @@ export class LookupUnavailableError extends Error {
  * loads are shared), so the next request may find it done.
  */
 async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new LookupUnavailableError(`the store did not answer the ${what} lookup within ${ms} ms`)), ms);
-  });
   try {
-    return await Promise.race([promise, deadline]);
+    return await withinStoreDeadline(promise, ms, `the ${what} lookup`);
   } catch (error) {
-    if (isMongoUnavailable(error) || (error instanceof StoreError && error.code === 'STORE_TIMEOUT'))
-      throw new LookupUnavailableError(`the store is unreachable (${what} lookup)`);
+    if (error instanceof StoreError && error.code === 'STORE_TIMEOUT') throw new LookupUnavailableError(error.message);
+    if (isMongoUnavailable(error)) throw new LookupUnavailableError(`the store is unreachable (${what} lookup)`);
     throw error;
-  } finally {
-    clearTimeout(timer);
   }
 }
 
 /** A load still unanswered after this is given up (its entry freed), so the next request tries again. */
 const ABANDON_LOAD_MS = 5_000;
-
-/** Rejects with STORE_TIMEOUT when `promise` has not settled within `ms`. */
-async function abandonAfter<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new StoreError('STORE_TIMEOUT', `no answer within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * A read-through cache so the push path does not hit MongoDB per request. Misses are kept for a
@@ -76,7 +55,7 @@ function readThrough<V extends object | boolean>(
     max: 100_000,
     ttl: hitMs,
     fetchMethod: async (key, _stale, { options }) => {
-      const value = await abandonAfter(load(key), ABANDON_LOAD_MS);
+      const value = await withinStoreDeadline(load(key), ABANDON_LOAD_MS, 'a push-path load');
       if (value === null) options.ttl = missMs;
       return { value };
     },

@@ -1,4 +1,4 @@
-import { StoreError } from './errors.js';
+import { withinStoreDeadline } from './deadline.js';
 import type { Models } from './models.js';
 
 /** What the message path needs of an account: whether the store holds it, its shop and its kind. */
@@ -53,27 +53,16 @@ export class AuthorizerFactsLoader {
         const taken = batch.map((appId) => [appId, accounts.get(appId) ?? []] as const);
         for (const appId of batch) accounts.delete(appId);
         if (accounts.size === 0) this.pending.delete(componentAppId);
-        let timer: NodeJS.Timeout | undefined;
         try {
           const query = this.models.authorizer
             .find({ componentAppId, appId: { $in: batch } }, { _id: 0, appId: 1, shopId: 1, kind: 1 })
             .lean()
             .exec();
-          const docs = await Promise.race([
-            query,
-            new Promise<never>((_, reject) => {
-              timer = setTimeout(
-                () => reject(new StoreError('STORE_TIMEOUT', `authorizer lookup got no answer within ${this.timeoutMs} ms`)),
-                this.timeoutMs,
-              );
-            }),
-          ]);
+          const docs = await withinStoreDeadline(query, this.timeoutMs, 'authorizer lookup');
           const found = new Map(docs.map((d) => [d.appId, { shopId: d.shopId ?? null, kind: d.kind ?? null }]));
           for (const [appId, waiting] of taken) for (const w of waiting) w.resolve(found.get(appId) ?? null);
         } catch (error) {
           for (const [, waiting] of taken) for (const w of waiting) w.reject(error);
-        } finally {
-          clearTimeout(timer);
         }
       }
     } finally {

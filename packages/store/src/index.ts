@@ -1,5 +1,6 @@
 /** Repositories over MongoDB, with secrets sealed at rest by DATA_KEY. The mongoose models and connection stay inside this package. */
 export { StoreError, type StoreErrorCode } from './errors.js';
+export { withinStoreDeadline } from './deadline.js';
 export { SecretBox, keyIdOf } from './secret-box.js';
 export type { AuthCodeDoc, AuthorizerDoc, ComponentDoc, ComponentTicketDoc, ComponentTokenDoc } from './models.js';
 export { ComponentsRepository, type ComponentSecrets, type ComponentSummary } from './components.repository.js';
