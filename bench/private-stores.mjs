@@ -5,12 +5,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FERRETDB_BIN, durableRedisArgs, ferretDbArgs, sqliteBackend } from '../scripts/server-args.mjs';
 import { freePort, track } from './world.mjs';
-
-/** The binary scripts/services.mjs builds once (FERRETDB_VERSION there) and caches. */
-const FERRETDB_BIN = join(process.env.WEIXIN3RD_CACHE ?? join(homedir(), '.cache', 'weixin3rd'), 'bin', 'ferretdb-v1.24.2');
 
 /** Resolves once something accepts connections on the port (the servers answer right after). */
 async function listening(port, what, child) {
@@ -34,19 +32,9 @@ async function privateFerretDb(dir) {
   mkdirSync(join(dir, 'data'));
   mkdirSync(join(dir, 'state'));
   const child = track(
-    spawn(
-      FERRETDB_BIN,
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${join(dir, 'data')}/`,
-        `--state-dir=${join(dir, 'state')}`,
-        `--listen-addr=127.0.0.1:${port}`,
-        `--debug-addr=127.0.0.1:${debugPort}`,
-        '--telemetry=disable',
-        '--log-level=warn',
-      ],
-      { stdio: 'ignore' },
-    ),
+    spawn(FERRETDB_BIN, ferretDbArgs(sqliteBackend(join(dir, 'data')), join(dir, 'state'), port, `127.0.0.1:${debugPort}`), {
+      stdio: 'ignore',
+    }),
   );
   await listening(port, 'FerretDB', child);
   return { name: 'ferretdb', child, uri: (db) => `mongodb://127.0.0.1:${port}/${db}`, dataDir: join(dir, 'data') };
@@ -74,30 +62,7 @@ export function mirrorIdIndexes(dataDir) {
 /** A private redis-server: AOF fsynced every second and noeviction, as in production. */
 async function privateRedis(dir) {
   const port = await freePort();
-  const child = track(
-    spawn(
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--save',
-        '',
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--maxmemory-policy',
-        'noeviction',
-      ],
-      {
-        stdio: 'ignore',
-      },
-    ),
-  );
+  const child = track(spawn('redis-server', durableRedisArgs(port, dir), { stdio: 'ignore' }));
   await listening(port, 'redis-server', child);
   return { name: 'redis', child, url: `redis://127.0.0.1:${port}` };
 }

@@ -9,11 +9,9 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { CACHE_DIR as cacheDir, FERRETDB_BIN, FERRETDB_VERSION, durableRedisArgs, ferretDbArgs, sqliteBackend } from './server-args.mjs';
 
-const FERRETDB_VERSION = 'v1.24.2';
-const cacheDir = process.env.WEIXIN3RD_CACHE ?? join(homedir(), '.cache', 'weixin3rd');
 const redisUrl = new URL(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
 const mongoUri = process.env.MONGODB_URI ?? 'mongodb://127.0.0.1:27017/weixin3rd';
 const ferretDebugAddr = process.env.FERRETDB_DEBUG_ADDR ?? '127.0.0.1:27080';
@@ -123,26 +121,11 @@ async function ensureRedis(startAllowed) {
   const dir = join(cacheDir, 'redis');
   mkdirSync(dir, { recursive: true });
   const port = String(redisUrl.port || 6379);
+  // Durable, as production runs it (server-args.mjs says why).
   run('redis-server', [
     '--daemonize',
     'yes',
-    '--bind',
-    '127.0.0.1',
-    '--port',
-    port,
-    '--maxmemory-policy',
-    'noeviction',
-    // Durable by default: every acknowledged push is a job in Redis until a worker finishes it,
-    // so Redis keeps an append-only file fsynced once a second (a host crash loses at most ~1 s;
-    // a Redis crash alone loses nothing). No RDB snapshots: the AOF is the one copy.
-    '--save',
-    '',
-    '--appendonly',
-    'yes',
-    '--appendfsync',
-    'everysec',
-    '--dir',
-    dir,
+    ...durableRedisArgs(port, dir),
     '--logfile',
     join(dir, 'redis.log'),
     '--pidfile',
@@ -154,7 +137,7 @@ async function ensureRedis(startAllowed) {
 
 /** Builds FerretDB once from the Go module proxy at the exact version, cached outside the repo. */
 function ferretdbBinary() {
-  const bin = join(cacheDir, 'bin', `ferretdb-${FERRETDB_VERSION}`);
+  const bin = FERRETDB_BIN;
   if (existsSync(bin)) return bin;
   if (!has('go')) {
     fail(
@@ -216,21 +199,8 @@ async function ensureMongo(startAllowed) {
   // PostgreSQL, where one answers, is the faster backend by far: on SQLite an update of one
   // document among 20 000 took 220-570 ms, on PostgreSQL 8 ms (measured here).
   const postgres = await postgresDatabase();
-  const backend = postgres
-    ? ['--handler=postgresql', `--postgresql-url=${postgres}`]
-    : ['--handler=sqlite', `--sqlite-url=file:${dataDir}/`];
-  const child = spawn(
-    bin,
-    [
-      ...backend,
-      `--state-dir=${stateDir}`,
-      `--listen-addr=127.0.0.1:${hp.port}`,
-      `--debug-addr=${ferretDebugAddr}`,
-      '--telemetry=disable',
-      '--log-level=warn',
-    ],
-    { detached: true, stdio: ['ignore', out, out] },
-  );
+  const backend = postgres ? ['--handler=postgresql', `--postgresql-url=${postgres}`] : sqliteBackend(dataDir);
+  const child = spawn(bin, ferretDbArgs(backend, stateDir, hp.port, ferretDebugAddr), { detached: true, stdio: ['ignore', out, out] });
   child.unref();
   writeFileSync(pidFile, String(child.pid));
   await waitFor(ferretdbLive, `FerretDB /debug/livez at ${ferretDebugAddr} (log ${logFile})`, 30_000);

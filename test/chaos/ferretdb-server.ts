@@ -1,12 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import mongoose from 'mongoose';
+import { FERRETDB_BIN, ferretDbArgs, sqliteBackend } from '../../scripts/server-args.mjs';
 import { freePort } from '../e2e/processes.js';
 import { ChildServer, tempDir } from './child-server.js';
-
-/** The binary scripts/services.mjs builds once (FERRETDB_VERSION there) and caches. */
-const FERRETDB_BIN = join(process.env.WEIXIN3RD_CACHE ?? join(homedir(), '.cache', 'weixin3rd'), 'bin', 'ferretdb-v1.24.2');
 
 /**
  * A FerretDB of the test's own: its own port and SQLite directory under a temp dir, so it can be
@@ -22,15 +19,7 @@ export class FerretDbServer extends ChildServer {
     super(
       `FerretDB on ${port}`,
       FERRETDB_BIN,
-      [
-        '--handler=sqlite',
-        `--sqlite-url=file:${join(dir, 'data')}/`,
-        `--state-dir=${join(dir, 'state')}`,
-        `--listen-addr=127.0.0.1:${port}`,
-        `--debug-addr=127.0.0.1:${debugPort}`,
-        '--telemetry=disable',
-        '--log-level=warn',
-      ],
+      ferretDbArgs(sqliteBackend(join(dir, 'data')), join(dir, 'state'), port, `127.0.0.1:${debugPort}`),
       dir,
       () => mongoAnswers(`mongodb://127.0.0.1:${port}/admin`),
     );

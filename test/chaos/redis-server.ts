@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { durableRedisArgs } from '../../scripts/server-args.mjs';
 import { freePort } from '../e2e/processes.js';
 import { ChildServer, tempDir } from './child-server.js';
 
@@ -9,29 +10,7 @@ export class RedisServer extends ChildServer {
     dir: string,
     extra: string[],
   ) {
-    super(
-      `redis-server on ${port}`,
-      'redis-server',
-      [
-        '--port',
-        String(port),
-        '--bind',
-        '127.0.0.1',
-        '--dir',
-        dir,
-        '--appendonly',
-        'yes',
-        '--appendfsync',
-        'everysec',
-        '--save',
-        '',
-        '--maxmemory-policy',
-        'noeviction',
-        ...extra,
-      ],
-      dir,
-      () => redisAnswers(port),
-    );
+    super(`redis-server on ${port}`, 'redis-server', [...durableRedisArgs(port, dir), ...extra], dir, () => redisAnswers(port));
   }
 
   /** A redis-server on a free port and a fresh directory; `extra` arguments after the defaults. */
